@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * pidwatcher.h - shared declarations of the pidwatcher module.
+ *
+ * The device protocol these files implement is documented in README.md
+ * ("protocol version 1"); keep both in step.
+ */
+#ifndef PIDWATCHER_H
+#define PIDWATCHER_H
+
+#include <linux/types.h>
+#include <linux/refcount.h>
+#include <linux/wait.h>
+#include <linux/mutex.h>
+#include <linux/list.h>
+
+#define PW_PROTOCOL_VERSION	1
+#define PW_VALUE_MAX		4096	/* bytes of a tag value kept/shown */
+#define PW_TAG_MAX		128	/* length of the tag= parameter */
+#define PW_CMD_MAX		256	/* longest accepted write */
+#define PW_EVENTS_MAX		4096	/* queued exit records per fd */
+
+struct pid_namespace;
+struct user_namespace;
+struct task_struct;
+
+/* module parameters (pw_main.c) */
+extern int pw_debug;
+extern char pw_tag[PW_TAG_MAX];
+extern size_t pw_tag_len;
+extern unsigned int pw_max_tasks;
+extern unsigned long pw_max_bytes;
+
+#define pw_dbg(fmt, ...)						\
+	do {								\
+		if (pw_debug)						\
+			printk(KERN_DEBUG pr_fmt(fmt), ##__VA_ARGS__);	\
+	} while (0)
+
+/* A tag value, shared by reference between the tracked set and events. */
+struct pw_value {
+	refcount_t ref;
+	u32 len;		/* bytes in data[], <= PW_VALUE_MAX */
+	bool cut;		/* the value was longer than PW_VALUE_MAX */
+	char data[];
+};
+
+struct pw_value *pw_value_alloc(const char *data, size_t len, bool cut,
+				gfp_t gfp);
+static inline struct pw_value *pw_value_get(struct pw_value *v)
+{
+	refcount_inc(&v->ref);
+	return v;
+}
+void pw_value_put(struct pw_value *v);
+bool pw_value_equal(const struct pw_value *a, const char *data, size_t len,
+		    bool cut);
+
+/* Environment scanner: a byte-stream state machine fed in chunks. */
+struct pw_envscan {
+	size_t matched;		/* bytes of "TAG=" matched at this variable */
+	bool skipping;		/* inside a non-matching variable */
+	bool in_value;		/* collecting the value */
+	bool found;		/* TAG= seen */
+	bool done;		/* value complete (NUL seen, or cut) */
+	bool cut;		/* value longer than PW_VALUE_MAX */
+	size_t len;		/* bytes in val */
+	char val[PW_VALUE_MAX];
+};
+
+void pw_envscan_init(struct pw_envscan *s);
+/* Returns true once the scan is complete (no more input needed). */
+bool pw_envscan_feed(struct pw_envscan *s, const char *buf, size_t n);
+/* Called at the end of the environment area: an unterminated last value */
+static inline void pw_envscan_finish(struct pw_envscan *s)
+{
+	if (s->in_value)
+		s->done = true;
+}
+
+/* Per-open filter */
+enum pw_filter_kind {
+	PW_FILTER_ALL_TAGGED,
+	PW_FILTER_ALL,
+	PW_FILTER_VALUE,
+	PW_FILTER_NONE,		/* internal: scan only to seed tracking */
+};
+
+struct pw_filter {
+	enum pw_filter_kind kind;
+	size_t len;
+	char value[PW_CMD_MAX];
+};
+
+/* One snapshot: the text rows begin at buf + start, end at buf + len. */
+struct pw_snapshot {
+	char *buf;
+	size_t start;
+	size_t len;
+};
+
+int pw_snapshot_take(struct pw_snapshot *snap, const struct pw_filter *f,
+		     struct pid_namespace *pid_ns,
+		     struct user_namespace *user_ns);
+void pw_snapshot_free(struct pw_snapshot *snap);
+
+/* Escaping of comm and value: returns bytes written (dst >= 4 * n). */
+size_t pw_escape(char *dst, const char *src, size_t n);
+
+/* Exit events (pw_events.c) */
+struct pw_event {
+	u64 start_ns;
+	u64 exit_ns;
+	pid_t pid;
+	int exit_code;
+	struct pw_value *val;
+};
+
+struct pw_listener {
+	struct list_head node;		/* on pw_listeners, under pw_track_lock */
+	struct pid_namespace *pid_ns;	/* reader's pid namespace (ref held) */
+	wait_queue_head_t wq;		/* woken when a record is queued */
+	/* ring, head, count and lost are protected by pw_track_lock */
+	struct pw_event *ring;
+	unsigned int head;
+	unsigned int count;
+	unsigned long lost;
+};
+
+int pw_events_init(void);
+void pw_events_exit(void);
+int pw_listener_start(struct pw_listener *l, struct pid_namespace *pid_ns,
+		      struct user_namespace *user_ns);
+void pw_listener_stop(struct pw_listener *l);
+bool pw_listener_pending(struct pw_listener *l);
+ssize_t pw_listener_read(struct pw_listener *l, char *kbuf, size_t size);
+bool pw_tracking_active(void);
+void pw_track_seen(struct task_struct *leader, struct pw_value *val);
+
+#endif /* PIDWATCHER_H */
