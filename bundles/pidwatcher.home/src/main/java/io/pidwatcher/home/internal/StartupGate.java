@@ -1,0 +1,122 @@
+package io.pidwatcher.home.internal;
+
+import io.pidwatcher.api.RuntimeHome;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.stream.Stream;
+
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.startlevel.FrameworkStartLevel;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.log.Logger;
+import org.osgi.service.log.LoggerFactory;
+
+/**
+ * Holds the framework at start level 1 until FileInstall has handed every etc/*.cfg file to
+ * Config Admin, then raises it to the level where the Gogo shell starts. Without this a one-shot
+ * {@code -Dgosh.args="-c 'pw:ps'"} could run before the user's configuration is in force.
+ * Gives up waiting after a few seconds (a broken file must not keep the shell away).
+ */
+@Component(immediate = true)
+public final class StartupGate {
+
+	/** The level at which the shell and other user-facing bundles start; see pidwatcher.bndrun. */
+	static final int RUNNING_LEVEL = 10;
+	private static final long WAIT_MILLIS = 5000;
+	private static final long CONFIG_SETTLE_MILLIS = 100;
+
+	@Reference(service = LoggerFactory.class)
+	private Logger logger;
+
+	@Reference
+	private ConfigurationAdmin configAdmin;
+
+	@Reference
+	private RuntimeHome home;
+
+	private Thread waiter;
+
+	@Activate
+	void activate(BundleContext context) {
+		FrameworkStartLevel startLevel = context.getBundle(0).adapt(FrameworkStartLevel.class);
+		if (startLevel.getStartLevel() >= RUNNING_LEVEL) {
+			return;
+		}
+		waiter = new Thread(() -> {
+			waitForConfigFiles();
+			startLevel.setStartLevel(RUNNING_LEVEL);
+		}, "pidwatcher-startup-gate");
+		waiter.setDaemon(true);
+		waiter.start();
+	}
+
+	@Deactivate
+	void deactivate() {
+		if (waiter != null) {
+			waiter.interrupt();
+		}
+	}
+
+	private void waitForConfigFiles() {
+		long deadline = System.currentTimeMillis() + WAIT_MILLIS;
+		Set<String> missing = Set.of();
+		while (System.currentTimeMillis() < deadline) {
+			missing = configFiles();
+			missing.removeAll(loadedFiles());
+			if (missing.isEmpty()) {
+				break;
+			}
+			try {
+				Thread.sleep(20);
+			} catch (InterruptedException e) {
+				return;
+			}
+		}
+		if (!missing.isEmpty()) {
+			logger.warn("starting the shell although these config files are not loaded yet: {}", missing);
+		}
+		try {
+			// Config Admin delivers to components on its own thread; give it a moment.
+			Thread.sleep(CONFIG_SETTLE_MILLIS);
+		} catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	private Set<String> configFiles() {
+		try (Stream<Path> files = Files.list(home.etc())) {
+			Set<String> names = new HashSet<>();
+			files.filter(f -> f.getFileName().toString().endsWith(".cfg") || f.getFileName().toString().endsWith(".config"))
+					.forEach(f -> names.add(f.getFileName().toString()));
+			return names;
+		} catch (IOException e) {
+			return new HashSet<>();
+		}
+	}
+
+	private Set<String> loadedFiles() {
+		Set<String> names = new HashSet<>();
+		try {
+			Configuration[] configs = configAdmin.listConfigurations("(felix.fileinstall.filename=*)");
+			for (Configuration config : configs == null ? new Configuration[0] : configs) {
+				Object file = config.getProperties().get("felix.fileinstall.filename");
+				if (file != null) {
+					names.add(Path.of(java.net.URI.create(file.toString())).getFileName().toString());
+				}
+			}
+		} catch (IOException | InvalidSyntaxException | IllegalArgumentException e) {
+			logger.debug("cannot list configurations: {}", e.toString());
+		}
+		return names;
+	}
+}

@@ -1,0 +1,2 @@
+/** Implementation of the runtime home; never exported. */
+package io.pidwatcher.home.internal;

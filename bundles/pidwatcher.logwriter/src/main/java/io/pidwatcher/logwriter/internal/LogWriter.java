@@ -1,0 +1,111 @@
+package io.pidwatcher.logwriter.internal;
+
+import io.pidwatcher.api.RuntimeHome;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.log.LogEntry;
+import org.osgi.service.log.LogLevel;
+import org.osgi.service.log.LogListener;
+import org.osgi.service.log.LogReaderService;
+import org.osgi.service.log.admin.LoggerAdmin;
+import org.osgi.service.metatype.annotations.Designate;
+
+/**
+ * Felix's log service keeps entries in memory only. This puts them where an operator looks:
+ * warnings on the console (a rejected config must not go unnoticed) and everything from INFO up
+ * in a file under the home.
+ */
+@Component(immediate = true, configurationPid = "pidwatcher.log")
+@Designate(ocd = LogWriterConfig.class)
+public final class LogWriter implements LogListener {
+
+	private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS")
+			.withZone(ZoneId.systemDefault());
+
+	@Reference
+	private LogReaderService logReader;
+
+	@Reference
+	private RuntimeHome home;
+
+	@Reference
+	private LoggerAdmin loggerAdmin;
+
+	private final PrintStream console = System.err;
+	private LogLevel consoleLevel;
+	private LogLevel fileLevel;
+	private Writer file;
+
+	@Activate
+	void activate(LogWriterConfig config) throws IOException {
+		consoleLevel = level(config.consoleLevel(), LogLevel.WARN);
+		fileLevel = level(config.fileLevel(), LogLevel.INFO);
+		Path log = home.var().resolve("log").resolve("pidwatcher.log");
+		Files.createDirectories(log.getParent());
+		file = Files.newBufferedWriter(log, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+		// OSGi loggers default to WARN; lower the root so INFO (e.g. config changes) reaches the file.
+		loggerAdmin.getLoggerContext(null).setLogLevels(Map.of(org.osgi.service.log.Logger.ROOT_LOGGER_NAME, LogLevel.INFO));
+		logReader.addLogListener(this);
+		// Entries logged before this listener existed (start-up) are kept by the log service.
+		List<LogEntry> earlier = Collections.list(logReader.getLog());
+		Collections.reverse(earlier);
+		earlier.forEach(this::logged);
+	}
+
+	@Deactivate
+	void deactivate() throws IOException {
+		logReader.removeLogListener(this);
+		synchronized (this) {
+			file.close();
+		}
+	}
+
+	@Override
+	public void logged(LogEntry entry) {
+		LogLevel level = entry.getLogLevel();
+		String bundle = entry.getBundle() == null ? "-" : entry.getBundle().getSymbolicName();
+		String line = TIME.format(Instant.ofEpochMilli(entry.getTime())) + " " + level + " [" + bundle + "] "
+				+ entry.getMessage() + (entry.getException() == null ? "" : " (" + entry.getException() + ")");
+		if (bundle.startsWith("pidwatcher.") && consoleLevel.implies(level)) {
+			console.println("pidwatcher: " + level + " " + entry.getMessage());
+		}
+		// The framework logs every bundle and service event at INFO; only failures among them matter.
+		boolean frameworkEvent = entry.getLoggerName() != null && entry.getLoggerName().startsWith("Events.");
+		if (fileLevel.implies(level) && (!frameworkEvent || LogLevel.WARN.implies(level))) {
+			synchronized (this) {
+				try {
+					file.write(line);
+					file.write('\n');
+					file.flush();
+				} catch (IOException e) {
+					console.println("pidwatcher: cannot write the log file: " + e.getMessage());
+				}
+			}
+		}
+	}
+
+	private static LogLevel level(String name, LogLevel fallback) {
+		try {
+			return LogLevel.valueOf(name.trim().toUpperCase());
+		} catch (IllegalArgumentException e) {
+			return fallback;
+		}
+	}
+}

@@ -1,0 +1,2 @@
+/** Implementation of the log writer; never exported. */
+package io.pidwatcher.logwriter.internal;

@@ -1,0 +1,121 @@
+package io.pidwatcher.reader.procfs.internal;
+
+import io.pidwatcher.api.ScanScope;
+import io.pidwatcher.api.TaskSnapshot;
+
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One pass over /proc. Plain Java with no OSGi in sight, so tests can run it directly.
+ *
+ * <p>Per process it reads environ first, since that decides whether the rest is needed, then stat
+ * and status. A process may exit between any two reads; any failure drops just that process.
+ * Not thread-safe: it reuses one buffer, and its caller serialises scans.
+ */
+final class ProcfsScanner {
+
+	/**
+	 * USER_HZ, the unit of the tick counts in /proc/&lt;pid&gt;/stat. It is part of the kernel's
+	 * user-space ABI and 100 on every architecture Debian ships except alpha.
+	 */
+	static final long NANOS_PER_TICK = 1_000_000_000L / 100;
+
+	/** Outcome of one pass: the processes in scope, and how many could not be read. */
+	record Result(List<TaskSnapshot> tasks, int examined, int vanished, int unreadable) {
+	}
+
+	private final Path procRoot;
+	private byte[] buffer = new byte[64 * 1024];
+	private int length;
+
+	ProcfsScanner(Path procRoot) {
+		this.procRoot = procRoot;
+	}
+
+	Result scan(String tagName, ScanScope scope) {
+		EnvironSearch tag = new EnvironSearch(tagName);
+		List<TaskSnapshot> tasks = new ArrayList<>();
+		int examined = 0, vanished = 0, unreadable = 0;
+		for (int pid : listPids()) {
+			examined++;
+			Path dir = procRoot.resolve(Integer.toString(pid));
+			String value;
+			try {
+				read(dir.resolve("environ"));
+				value = tag.find(buffer, length);
+			} catch (AccessDeniedException e) {
+				unreadable++;
+				if (scope.kind() != ScanScope.Kind.EVERYTHING) {
+					continue;
+				}
+				value = null;
+			} catch (IOException e) {
+				vanished++;
+				continue;
+			}
+			if (!scope.admits(value)) {
+				continue;
+			}
+			try {
+				tasks.add(readTask(dir, pid, value));
+			} catch (IOException | RuntimeException e) {
+				// The process exited between two reads, or left a half-written file behind.
+				vanished++;
+			}
+		}
+		return new Result(tasks, examined, vanished, unreadable);
+	}
+
+	private TaskSnapshot readTask(Path dir, int pid, String value) throws IOException {
+		read(dir.resolve("stat"));
+		StatFields stat = StatFields.parse(buffer, length);
+		read(dir.resolve("status"));
+		StatusFields status = StatusFields.parse(buffer, length);
+		return new TaskSnapshot(pid, stat.ppid(), status.tgid() > 0 ? status.tgid() : pid, stat.threads(),
+				stat.state(), status.realUid(), stat.comm(), stat.startTicks() * NANOS_PER_TICK,
+				(stat.utimeTicks() + stat.stimeTicks()) * NANOS_PER_TICK, status.rssBytes(), value);
+	}
+
+	private List<Integer> listPids() {
+		List<Integer> pids = new ArrayList<>();
+		try (DirectoryStream<Path> entries = Files.newDirectoryStream(procRoot)) {
+			for (Path entry : entries) {
+				String name = entry.getFileName().toString();
+				if (!name.isEmpty() && Character.isDigit(name.charAt(0)) && name.chars().allMatch(Character::isDigit)) {
+					pids.add(Integer.parseInt(name));
+				}
+			}
+		} catch (IOException e) {
+			throw new IllegalStateException("cannot list " + procRoot + ": " + e.getMessage(), e);
+		}
+		pids.sort(null);
+		return pids;
+	}
+
+	/** Reads a whole /proc file into the shared buffer, growing it for huge environments. */
+	private void read(Path file) throws IOException {
+		try (FileInputStream in = new FileInputStream(file.toFile())) {
+			length = 0;
+			int n;
+			while ((n = in.read(buffer, length, buffer.length - length)) > 0) {
+				length += n;
+				if (length == buffer.length) {
+					buffer = java.util.Arrays.copyOf(buffer, buffer.length * 2);
+				}
+			}
+		} catch (java.io.FileNotFoundException e) {
+			// FileInputStream reports both a vanished file and EACCES this way; tell them apart.
+			if (e.getMessage() != null && e.getMessage().contains("Permission denied")) {
+				throw new AccessDeniedException(file.toString());
+			}
+			throw e;
+		}
+	}
+}

@@ -1,0 +1,2 @@
+/** Implementation of the /proc reader; never exported. */
+package io.pidwatcher.reader.procfs.internal;

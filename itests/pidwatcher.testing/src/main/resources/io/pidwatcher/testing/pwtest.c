@@ -1,0 +1,143 @@
+/*
+ * pwtest: the real processes pidwatcher's tests watch. One static binary with a mode per
+ * behaviour, so every test suite (Surefire, in-framework, QEMU guests) runs the same programs.
+ *
+ *   pwtest sleep SECS                 sleep, then exit 0
+ *   pwtest threads N SECS             N extra threads that sleep, then exit
+ *   pwtest spin SECS                  burn one CPU, then exit
+ *   pwtest daemon PIDFILE SECS        double-fork + setsid; the grandchild writes its pid and sleeps
+ *   pwtest tree DEPTH WIDTH SECS      a tree of sleeping descendants
+ *   pwtest crash MS CODE              sleep MS milliseconds, then exit with CODE
+ *   pwtest ignore-term SECS           ignore SIGTERM, sleep
+ *   pwtest forker INTERVAL_MS SECS    fork a short-lived sleeper every INTERVAL_MS
+ *   pwtest leak MB_PER_SEC SECS       touch MB_PER_SEC MiB more memory each second
+ *   pwtest clearenv SECS              fork a child that exec's itself with an empty environment
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+}
+
+static void *sleeper(void *arg)
+{
+	sleep_ms((long)arg * 1000);
+	return NULL;
+}
+
+static void tree(int depth, int width, int secs)
+{
+	for (int i = 0; depth > 0 && i < width; i++) {
+		if (fork() == 0) {
+			tree(depth - 1, width, secs);
+			_exit(0);
+		}
+	}
+	sleep_ms(secs * 1000L);
+}
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: pwtest sleep|threads|spin|daemon|tree|crash|ignore-term|forker|leak|clearenv ARGS\n");
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 3)
+		return usage();
+	const char *mode = argv[1];
+
+	if (!strcmp(mode, "sleep")) {
+		sleep_ms(atol(argv[2]) * 1000);
+	} else if (!strcmp(mode, "threads") && argc >= 4) {
+		int n = atoi(argv[2]);
+		long secs = atol(argv[3]);
+		pthread_t t;
+
+		for (int i = 0; i < n; i++)
+			pthread_create(&t, NULL, sleeper, (void *)secs);
+		sleep_ms(secs * 1000);
+	} else if (!strcmp(mode, "spin")) {
+		time_t end = time(NULL) + atol(argv[2]);
+		volatile unsigned long x = 0;
+
+		while (time(NULL) < end)
+			x++;
+	} else if (!strcmp(mode, "daemon") && argc >= 4) {
+		/* The classic daemon(3) dance: fork, setsid, fork again, parents exit. */
+		pid_t child = fork();
+
+		if (child > 0) {
+			waitpid(child, NULL, 0);
+			return 0;
+		}
+		setsid();
+		if (fork() > 0)
+			_exit(0);
+		FILE *f = fopen(argv[2], "w");
+
+		if (f) {
+			fprintf(f, "%d\n", getpid());
+			fclose(f);
+		}
+		sleep_ms(atol(argv[3]) * 1000);
+	} else if (!strcmp(mode, "tree") && argc >= 5) {
+		tree(atoi(argv[2]), atoi(argv[3]), atoi(argv[4]));
+	} else if (!strcmp(mode, "crash") && argc >= 4) {
+		sleep_ms(atol(argv[2]));
+		return atoi(argv[3]);
+	} else if (!strcmp(mode, "ignore-term")) {
+		signal(SIGTERM, SIG_IGN);
+		sleep_ms(atol(argv[2]) * 1000);
+	} else if (!strcmp(mode, "forker") && argc >= 4) {
+		long interval = atol(argv[2]);
+		time_t end = time(NULL) + atol(argv[3]);
+
+		signal(SIGCHLD, SIG_IGN);
+		while (time(NULL) < end) {
+			if (fork() == 0) {
+				sleep_ms(interval * 20);
+				_exit(0);
+			}
+			sleep_ms(interval);
+		}
+	} else if (!strcmp(mode, "leak") && argc >= 4) {
+		long per_sec = atol(argv[2]);
+		long secs = atol(argv[3]);
+
+		for (long s = 0; s < secs; s++) {
+			char *p = malloc(per_sec << 20);
+
+			if (p)
+				memset(p, 1, per_sec << 20);
+			sleep_ms(1000);
+		}
+	} else if (!strcmp(mode, "clearenv")) {
+		if (fork() == 0) {
+			char *args[] = { argv[0], "sleep", argv[2], NULL };
+			char *empty[] = { NULL };
+
+			execve("/proc/self/exe", args, empty);
+			_exit(127);
+		}
+		sleep_ms(atol(argv[2]) * 1000);
+	} else {
+		return usage();
+	}
+	return 0;
+}

@@ -1,0 +1,887 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pwtest - helper programs for the pidwatcher guest suite (tests/suite.sh)
+ * and benchmark.  One binary, one subcommand per job; exits 0 on success and
+ * prints "# ..." diagnostics otherwise.
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define DEV "/dev/pidwatcher"
+#define TAG "PIDWATCHER_MODULE"
+
+static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	printf("# FAIL: ");
+	vprintf(fmt, ap);
+	printf("\n");
+	va_end(ap);
+	fflush(stdout);
+	exit(1);
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* Read an fd to EOF into a malloc'ed buffer. */
+static char *read_fd(int fd, size_t *lenp, size_t chunk)
+{
+	size_t cap = 1 << 16, len = 0;
+	char *buf = malloc(cap);
+	ssize_t n;
+
+	for (;;) {
+		if (len + chunk + 1 > cap) {
+			cap = (len + chunk + 1) * 2;
+			buf = realloc(buf, cap);
+		}
+		n = read(fd, buf + len, chunk);
+		if (n < 0)
+			die("read: %s", strerror(errno));
+		if (n == 0)
+			break;
+		len += n;
+	}
+	buf[len] = 0;
+	*lenp = len;
+	return buf;
+}
+
+static char *read_file(const char *path, size_t *lenp)
+{
+	int fd = open(path, O_RDONLY);
+	char *b;
+
+	if (fd < 0)
+		return NULL;
+	b = read_fd(fd, lenp, 65536);
+	close(fd);
+	return b;
+}
+
+struct row {
+	int pid, ppid, tgid, threads;
+	char state;
+	unsigned int uid;
+	unsigned long long start, cpu, rss;
+	char comm[80];
+	char *value;	/* "-", "=..." or "~..." (escaped) */
+};
+
+struct snap {
+	unsigned long long boottime;
+	int tasks, truncated;
+	char filter[1100];
+	int n;
+	struct row *rows;
+};
+
+static void parse_snap(char *buf, struct snap *s)
+{
+	char *line, *save = NULL;
+	int cap = 1024;
+
+	memset(s, 0, sizeof(*s));
+	s->rows = malloc(cap * sizeof(*s->rows));
+	line = strtok_r(buf, "\n", &save);
+	if (!line || sscanf(line, "pidwatcher 1 boottime_ns=%llu tasks=%d truncated=%d filter=%1099s",
+			    &s->boottime, &s->tasks, &s->truncated, s->filter) != 4)
+		die("bad header: %.200s", line ? line : "(none)");
+	while ((line = strtok_r(NULL, "\n", &save))) {
+		struct row *r;
+		char val[20000];
+		int nf;
+
+		if (s->n == cap) {
+			cap *= 2;
+			s->rows = realloc(s->rows, cap * sizeof(*s->rows));
+		}
+		r = &s->rows[s->n];
+		nf = sscanf(line, "%d %d %d %d %c %u %llu %llu %llu %79s %19999s",
+			    &r->pid, &r->ppid, &r->tgid, &r->threads, &r->state,
+			    &r->uid, &r->start, &r->cpu, &r->rss, r->comm, val);
+		if (nf != 11)
+			die("bad row (%d fields): %.200s", nf, line);
+		if (strchr(line, '\t'))
+			die("tab in row");
+		r->value = strdup(val);
+		s->n++;
+	}
+	if (s->n != s->tasks)
+		die("header says tasks=%d, %d rows", s->tasks, s->n);
+}
+
+static int dev_open(void)
+{
+	int fd = open(DEV, O_RDWR);
+
+	if (fd < 0)
+		die("open %s: %s", DEV, strerror(errno));
+	return fd;
+}
+
+static void dev_cmd(int fd, const char *cmd)
+{
+	if (write(fd, cmd, strlen(cmd)) != (ssize_t)strlen(cmd))
+		die("write '%s': %s", cmd, strerror(errno));
+}
+
+/* Snapshot through a fresh fd with the given filter command (or NULL). */
+static char *dev_snapshot(const char *cmd, size_t *len)
+{
+	int fd = dev_open();
+	char *b;
+
+	if (cmd)
+		dev_cmd(fd, cmd);
+	b = read_fd(fd, len, 1 << 20);
+	close(fd);
+	return b;
+}
+
+static void escape(const char *src, size_t n, char *dst)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = src[i];
+
+		if (c <= 0x20 || c >= 0x7f || c == '\\')
+			dst += sprintf(dst, "\\x%02x", c);
+		else
+			*dst++ = c;
+	}
+	*dst = 0;
+}
+
+static void *sleeper_thread(void *arg)
+{
+	(void)arg;
+	for (;;)
+		pause();
+	return NULL;
+}
+
+/* threads N: a process with N extra threads, sleeping */
+static int cmd_threads(int argc, char **argv)
+{
+	int i, n = argc > 2 ? atoi(argv[2]) : 3;
+	pthread_t t;
+
+	for (i = 0; i < n; i++)
+		pthread_create(&t, NULL, sleeper_thread, NULL);
+	printf("ready %d\n", getpid());
+	fflush(stdout);
+	for (;;)
+		pause();
+	return 0;
+}
+
+static int cmd_spin(void)
+{
+	volatile unsigned long x = 0;
+
+	for (;;)
+		x++;
+	return 0;
+}
+
+/* spawn N: fork N children that sleep; print "ready"; wait for SIGTERM */
+static void on_term(int sig)
+{
+	(void)sig;
+	kill(0, SIGKILL);
+	_exit(0);
+}
+
+static int cmd_spawn(int argc, char **argv)
+{
+	int i, n = atoi(argv[2]);
+
+	setpgid(0, 0);
+	signal(SIGTERM, on_term);
+	for (i = 0; i < n; i++) {
+		pid_t p = fork();
+
+		if (p < 0)
+			die("fork %d: %s", i, strerror(errno));
+		if (p == 0) {
+			signal(SIGTERM, SIG_DFL);
+			for (;;)
+				pause();
+		}
+	}
+	printf("ready %d\n", getpid());
+	fflush(stdout);
+	for (;;)
+		pause();
+}
+
+struct procinfo {
+	int pid, ppid, threads;
+	unsigned int uid;
+	unsigned long long start;
+	char comm[80];
+	char value[20000];
+	bool ok;
+};
+
+/* The /proc view of one process, in protocol-1 terms. */
+static bool proc_info(int pid, struct procinfo *pi, bool want_env)
+{
+	char path[64], *b, *p, *q;
+	size_t len;
+	int i;
+
+	memset(pi, 0, sizeof(*pi));
+	pi->pid = pid;
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	b = read_file(path, &len);
+	if (!b)
+		return false;
+	p = strchr(b, '(');
+	q = strrchr(b, ')');
+	if (!p || !q) {
+		free(b);
+		return false;
+	}
+	escape(p + 1, q - p - 1, pi->comm);
+	p = q + 2;	/* state */
+	/* fields after comm: 3 state, 4 ppid, ... 20 num_threads, 22 starttime */
+	for (i = 3; i <= 22 && p; i++) {
+		if (i == 4)
+			pi->ppid = atoi(p);
+		if (i == 20)
+			pi->threads = atoi(p);
+		if (i == 22)
+			pi->start = strtoull(p, NULL, 10);
+		p = strchr(p, ' ');
+		if (p)
+			p++;
+	}
+	free(b);
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	b = read_file(path, &len);
+	if (!b)
+		return false;
+	p = strstr(b, "\nUid:");
+	if (p)
+		pi->uid = strtoul(p + 5, NULL, 10);
+	free(b);
+	strcpy(pi->value, "-");
+	if (want_env) {
+		snprintf(path, sizeof(path), "/proc/%d/environ", pid);
+		b = read_file(path, &len);
+		if (b) {
+			size_t off = 0, tl = strlen(TAG);
+
+			while (off < len) {
+				size_t l = strnlen(b + off, len - off);
+
+				if (l > tl && !memcmp(b + off, TAG "=", tl + 1)) {
+					size_t vl = l - tl - 1;
+					bool cut = vl > 4096;
+
+					pi->value[0] = cut ? '~' : '=';
+					escape(b + off + tl + 1, cut ? 4096 : vl, pi->value + 1);
+					break;
+				}
+				off += l + 1;
+			}
+			free(b);
+		}
+	}
+	pi->ok = true;
+	return true;
+}
+
+static int list_pids(int *pids, int max)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	int n = 0;
+
+	while ((de = readdir(d)) && n < max)
+		if (isdigit(de->d_name[0]))
+			pids[n++] = atoi(de->d_name);
+	closedir(d);
+	return n;
+}
+
+static bool has(const int *a, int n, int v)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (a[i] == v)
+			return true;
+	return false;
+}
+
+/*
+ * cmpproc [VALUE COUNT]: the `all` snapshot against /proc, task for task.
+ * Tasks present in /proc before and after the snapshot must be listed with
+ * the same ppid, threads, uid, start time (in ticks), comm and tag value;
+ * listed tasks must exist in /proc before or after.
+ */
+static int cmd_cmpproc(int argc, char **argv)
+{
+	static int a[200000], b[200000];
+	int na, nb, i, j, bad = 0, tagged = 0, compared = 0;
+	long tck = sysconf(_SC_CLK_TCK);
+	char *buf, want[4200] = "";
+	struct snap s;
+	size_t len;
+
+	if (argc > 3)
+		snprintf(want, sizeof(want), "=%s", argv[2]);
+	na = list_pids(a, 200000);
+	buf = dev_snapshot("all", &len);
+	nb = list_pids(b, 200000);
+	parse_snap(buf, &s);
+	if (s.truncated)
+		die("truncated");
+	for (i = 0; i < s.n; i++) {
+		struct row *r = &s.rows[i];
+
+		if (!has(a, na, r->pid) && !has(b, nb, r->pid)) {
+			printf("# listed pid %d not in /proc\n", r->pid);
+			bad++;
+		}
+		if (r->pid != r->tgid)
+			bad++;
+		if (want[0] && !strcmp(r->value, want))
+			tagged++;
+	}
+	for (i = 0; i < na; i++) {
+		struct procinfo pi;
+		struct row *r = NULL;
+
+		if (!has(b, nb, a[i]))
+			continue;
+		for (j = 0; j < s.n; j++)
+			if (s.rows[j].pid == a[i])
+				r = &s.rows[j];
+		if (!proc_info(a[i], &pi, true))
+			continue;	/* gone meanwhile */
+		if (!r) {
+			printf("# pid %d (%s) in /proc, not listed\n", a[i], pi.comm);
+			bad++;
+			continue;
+		}
+		compared++;
+		if (r->ppid != pi.ppid || r->threads != pi.threads ||
+		    r->uid != pi.uid || r->start / (1000000000ULL / tck) != pi.start ||
+		    strcmp(r->comm, pi.comm) || strcmp(r->value, pi.value)) {
+			printf("# pid %d differs: dev ppid=%d thr=%d uid=%u start=%llu comm=%s val=%.40s"
+			       " / proc ppid=%d thr=%d uid=%u start=%llu comm=%s val=%.40s\n",
+			       r->pid, r->ppid, r->threads, r->uid,
+			       r->start / (1000000000ULL / tck), r->comm, r->value,
+			       pi.ppid, pi.threads, pi.uid, pi.start, pi.comm, pi.value);
+			bad++;
+		}
+	}
+	printf("# %d rows, %d compared with /proc, %d mismatches, %d tagged %s\n",
+	       s.n, compared, bad, tagged, want);
+	if (argc > 3 && tagged != atoi(argv[3])) {
+		printf("# expected %s tagged rows\n", argv[3]);
+		bad++;
+	}
+	return bad ? 1 : 0;
+}
+
+/* reads: byte-at-a-time and odd-sized reads give the same bytes as one read */
+static int cmd_reads(void)
+{
+	static const size_t sizes[] = { 1, 3, 7, 13, 100, 4093, 4096, 65537 };
+	int fd = dev_open();
+	size_t big_len, len, i;
+	char *big, *b;
+
+	dev_cmd(fd, "all");
+	big = read_fd(fd, &big_len, 1 << 22);
+	if (big_len < 200)
+		die("snapshot too small: %zu", big_len);
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		if (lseek(fd, 0, SEEK_SET) != 0)
+			die("lseek: %s", strerror(errno));
+		b = read_fd(fd, &len, sizes[i]);
+		if (len != big_len || memcmp(b, big, len))
+			die("read size %zu: %zu bytes, differ from %zu", sizes[i], len, big_len);
+		free(b);
+	}
+	/* pread at an offset */
+	{
+		char pb[50];
+
+		if (pread(fd, pb, sizeof(pb), 17) != sizeof(pb) || memcmp(pb, big + 17, sizeof(pb)))
+			die("pread mismatch");
+	}
+	/* rescan: new snapshot, position reset to 0 */
+	dev_cmd(fd, "rescan");
+	b = read_fd(fd, &len, 4096);
+	if (strncmp(b, "pidwatcher 1 ", 13) || !strstr(b, "filter=all\n"))
+		die("rescan output: %.100s", b);
+	printf("# %zu bytes, %zu buffer sizes identical\n", big_len, sizeof(sizes) / sizeof(sizes[0]));
+	return 0;
+}
+
+static void expect_einval(int fd, const void *buf, size_t n, const char *what)
+{
+	errno = 0;
+	if (write(fd, buf, n) != -1 || errno != EINVAL)
+		die("write %s: expected EINVAL, got %s", what, strerror(errno));
+}
+
+/* writes: garbage, binary and over-long writes are refused, filter kept */
+static int cmd_writes(void)
+{
+	int fd = dev_open();
+	char longv[300], bin[64], *b;
+	size_t len, i;
+
+	dev_cmd(fd, "value web\n");
+	expect_einval(fd, "garbage", 7, "garbage");
+	expect_einval(fd, "ALL", 3, "ALL");
+	expect_einval(fd, "all\n\n", 5, "all+2nl");
+	expect_einval(fd, "all\0", 4, "all+NUL");
+	expect_einval(fd, "value", 5, "value without space");
+	expect_einval(fd, "", 0, "empty");
+	for (i = 0; i < sizeof(bin); i++)
+		bin[i] = (char)(i * 37 + 1);
+	bin[5] = 0;
+	expect_einval(fd, bin, sizeof(bin), "binary");
+	memset(longv, 'a', sizeof(longv));
+	memcpy(longv, "value ", 6);
+	expect_einval(fd, longv, sizeof(longv), "300 bytes");
+	expect_einval(fd, longv, 257, "257 bytes");
+	b = malloc(1 << 20);
+	memset(b, 'x', 1 << 20);
+	expect_einval(fd, b, 1 << 20, "1 MiB");
+	free(b);
+	dev_cmd(fd, "rescan");
+	b = read_fd(fd, &len, 4096);
+	if (!strstr(b, " filter=value:web\n"))
+		die("filter changed: %.120s", b);
+	free(b);
+	/* a value with a NUL inside is refused too */
+	expect_einval(fd, "value a\0b", 9, "value with NUL");
+	/* exactly 256 bytes is accepted */
+	longv[255] = '\n';
+	if (write(fd, longv, 256) != 256)
+		die("256-byte value refused: %s", strerror(errno));
+	dev_cmd(fd, "value w\\x eb");
+	b = read_fd(fd, &len, 4096);
+	if (!strstr(b, " filter=value:w\\x5cx\\x20eb\n"))
+		die("escaped filter: %.160s", b);
+	printf("# all refused writes returned EINVAL\n");
+	return 0;
+}
+
+/* readers N ITER: N processes snapshotting concurrently while tasks churn */
+static int cmd_readers(int argc, char **argv)
+{
+	int n = atoi(argv[2]), iter = atoi(argv[3]), i, st, bad = 0;
+	pid_t churn;
+
+	churn = fork();
+	if (churn == 0) {
+		for (;;) {
+			pid_t p = fork();
+
+			if (p == 0)
+				_exit(0);
+			waitpid(p, NULL, 0);
+		}
+	}
+	for (i = 0; i < n; i++) {
+		if (fork() == 0) {
+			int k, fd = dev_open();
+
+			for (k = 0; k < iter; k++) {
+				struct snap s;
+				size_t len;
+				char *b;
+
+				dev_cmd(fd, k % 2 ? "all" : "rescan");
+				b = read_fd(fd, &len, 1000 + k);
+				parse_snap(b, &s);
+				free(b);
+				free(s.rows);
+				if (k % 5 == 0) {
+					close(fd);
+					fd = dev_open();
+				}
+			}
+			_exit(0);
+		}
+	}
+	for (i = 0; i < n; i++) {
+		wait(&st);
+		if (!WIFEXITED(st) || WEXITSTATUS(st))
+			bad++;
+	}
+	kill(churn, SIGKILL);
+	waitpid(churn, NULL, 0);
+	printf("# %d readers x %d snapshots, %d failed\n", n, iter, bad);
+	return bad != 0;
+}
+
+/* Wait until a child has exec'd: its comm changes. */
+static void wait_comm(pid_t pid, const char *comm)
+{
+	char path[64], buf[64];
+	int i;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+	for (i = 0; i < 5000; i++) {
+		FILE *f = fopen(path, "r");
+
+		if (f) {
+			if (fgets(buf, sizeof(buf), f) && !strncmp(buf, comm, strlen(comm))) {
+				fclose(f);
+				return;
+			}
+			fclose(f);
+		}
+		usleep(2000);
+	}
+	die("pid %d never became %s", pid, comm);
+}
+
+static pid_t spawn_env(char *const argv[], char *const envp[])
+{
+	pid_t p = fork();
+
+	if (p == 0) {
+		execve(argv[0], argv, envp);
+		_exit(127);
+	}
+	return p;
+}
+
+/* Kill @p, wait for the event on @fd; check it, return latency in ms. */
+static double kill_and_expect(int fd, pid_t p, int sig, const char *val, int code)
+{
+	char buf[8192], want[256];
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	uint64_t t0, t1;
+	ssize_t n;
+	int r, epid, ecode;
+	unsigned long long start, at;
+
+	t0 = now_ns();
+	if (sig)
+		kill(p, sig);
+	r = poll(&pfd, 1, 3000);
+	t1 = now_ns();
+	if (r != 1 || !(pfd.revents & POLLIN))
+		die("no POLLIN within 3 s after killing %d", p);
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		die("event read: %s", strerror(errno));
+	buf[n] = 0;
+	snprintf(want, sizeof(want), "%s", val);
+	if (sscanf(buf, "exit %d %llu %d %llu", &epid, &start, &ecode, &at) != 4 ||
+	    epid != p || ecode != code || !strstr(buf, want) || buf[n - 1] != '\n')
+		die("event for %d (code %d, %s): got '%s'", p, code, val, buf);
+	waitpid(p, NULL, 0);
+	return (t1 - t0) / 1e6;
+}
+
+/*
+ * events: exit records.  Run without the tag in the environment.
+ *  A: untagged parent exec's a child with the tag (exec hook), SIGKILL
+ *  B: a tagged child forks a grandchild (fork hook), grandchild killed
+ *  C: tagged shell exec's env -u TAG: untagged, no record
+ *  D: exit(1) gives 256
+ *  E: O_NONBLOCK read on an empty queue: EAGAIN; tiny buffer: EINVAL
+ */
+static int cmd_events(void)
+{
+	char *sleep_argv[] = { "/bin/sleep", "100", NULL };
+	char *envA[] = { TAG "=evA", NULL };
+	char *envB[] = { TAG "=evB", "PATH=/usr/bin:/bin", NULL };
+	char *envC[] = { TAG "=evC", "PATH=/usr/bin:/bin", NULL };
+	char *shB[] = { "/bin/sh", "-c", "sleep 100 & echo $! > /tmp/pw_gc; wait", NULL };
+	char *shC[] = { "/bin/sh", "-c", "exec env -u " TAG " sleep 100", NULL };
+	char *shD[] = { "/bin/sh", "-c", "exit 1", NULL };
+	int fd = dev_open(), fl, gc = 0, i;
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	double lat, worst = 0;
+	char buf[16];
+	pid_t p, sh;
+
+	if (getenv(TAG))
+		die("run me without " TAG);
+	dev_cmd(fd, "events");
+	if (write(fd, "all", 3) != -1 || errno != EINVAL)
+		die("filter write in event mode accepted");
+	if (lseek(fd, 0, SEEK_SET) != -1)
+		die("lseek in event mode accepted");
+	fl = fcntl(fd, F_GETFL);
+	fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+	if (read(fd, buf, sizeof(buf)) != -1 || errno != EAGAIN)
+		die("empty non-blocking read: %s", strerror(errno));
+	fcntl(fd, F_SETFL, fl);
+
+	for (i = 0; i < 5; i++) {	/* A, a few times for the latency */
+		p = spawn_env(sleep_argv, envA);
+		wait_comm(p, "sleep");
+		lat = kill_and_expect(fd, p, SIGKILL, " =evA\n", 9);
+		if (lat > worst)
+			worst = lat;
+	}
+	printf("# A: exec-tagged child, SIGKILL: worst poll latency %.1f ms\n", worst);
+	if (worst > 100)
+		die("poll latency %.1f ms > 100 ms", worst);
+
+	unlink("/tmp/pw_gc");
+	sh = spawn_env(shB, envB);
+	for (i = 0; i < 2000 && !gc; i++) {
+		FILE *f = fopen("/tmp/pw_gc", "r");
+
+		if (f) {
+			if (fscanf(f, "%d", &gc) != 1)
+				gc = 0;
+			fclose(f);
+		}
+		usleep(2000);
+	}
+	if (!gc)
+		die("B: no grandchild");
+	wait_comm(gc, "sleep");
+	/* the grandchild is not our child: poll and read directly */
+	kill(gc, SIGTERM);
+	if (poll(&pfd, 1, 3000) != 1)
+		die("B: no event for grandchild %d", gc);
+	{
+		char eb[512];
+		ssize_t n = read(fd, eb, sizeof(eb) - 1);
+		int epid, ecode;
+
+		eb[n > 0 ? n : 0] = 0;
+		if (sscanf(eb, "exit %d %*u %d", &epid, &ecode) != 2 || epid != gc ||
+		    ecode != SIGTERM || !strstr(eb, " =evB\n"))
+			die("B: got '%s' for grandchild %d", eb, gc);
+	}
+	/* the shell exits with status 143 once its wait returns */
+	kill_and_expect(fd, sh, 0, " =evB\n", 143 << 8);
+	printf("# B: fork-inherited grandchild and its shell reported\n");
+
+	p = spawn_env(shC, envC);
+	wait_comm(p, "sleep");
+	kill(p, SIGKILL);
+	waitpid(p, NULL, 0);
+	if (poll(&pfd, 1, 300) != 0)
+		die("C: record for an exec that dropped the tag");
+	printf("# C: exec env -u: no record\n");
+
+	p = spawn_env(shD, envB);
+	lat = kill_and_expect(fd, p, 0, " =evB\n", 256);
+	printf("# D: exit(1) -> 256\n");
+
+	p = spawn_env(sleep_argv, envA);
+	wait_comm(p, "sleep");
+	kill(p, SIGKILL);
+	waitpid(p, NULL, 0);
+	if (poll(&pfd, 1, 3000) != 1)
+		die("E: no event");
+	if (read(fd, buf, 5) != -1 || errno != EINVAL)
+		die("E: 5-byte read of a longer record did not give EINVAL");
+	{
+		char eb[512];
+
+		if (read(fd, eb, sizeof(eb)) <= 0)
+			die("E: record lost after EINVAL");
+	}
+	printf("# E: EAGAIN and EINVAL semantics\n");
+	return 0;
+}
+
+/* evread MS: switch to event mode, print "ready", print records for MS ms */
+static int cmd_evread(int argc, char **argv)
+{
+	int fd = dev_open(), ms = atoi(argv[2]);
+	uint64_t end;
+	char buf[65536];
+
+	dev_cmd(fd, "events");
+	printf("ready\n");
+	fflush(stdout);
+	end = now_ns() + ms * 1000000ULL;
+	while (now_ns() < end) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		ssize_t n;
+
+		if (poll(&pfd, 1, 50) == 1) {
+			n = read(fd, buf, sizeof(buf));
+			if (n > 0) {
+				fwrite(buf, 1, n, stdout);
+				fflush(stdout);
+			}
+		}
+	}
+	return 0;
+}
+
+/* envtail: overwrite the environment area's final NUL, then sleep */
+extern char **environ;
+static int cmd_envtail(void)
+{
+	char **e = environ, *last = NULL;
+
+	while (*e)
+		last = *e++;
+	if (!last)
+		die("empty environment");
+	last[strlen(last)] = 'X';
+	printf("ready %d\n", getpid());
+	fflush(stdout);
+	for (;;)
+		pause();
+}
+
+/* bigenv VALUE: re-exec self as "sleep" with ~1 MiB of environment, tag last */
+static int cmd_bigenv(int argc, char **argv)
+{
+	static char *envp[16];
+	static char big[8][131000];
+	char tagv[200];
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		snprintf(big[i], 8, "BIG%d=", i);
+		memset(big[i] + 5, 'a' + i, sizeof(big[i]) - 6);
+		big[i][sizeof(big[i]) - 1] = 0;
+		envp[i] = big[i];
+	}
+	snprintf(tagv, sizeof(tagv), TAG "=%s", argv[2]);
+	envp[8] = tagv;
+	envp[9] = NULL;
+	{
+		char *av[] = { "/bin/sleep", "1000", NULL };
+
+		execve(av[0], av, envp);
+	}
+	die("execve: %s", strerror(errno));
+}
+
+/* procscan: the /proc way to list tagged tasks (benchmark baseline) */
+static int cmd_procscan(int argc, char **argv)
+{
+	static int pids[200000];
+	int n = list_pids(pids, 200000), i, found = 0;
+	const char *val = argc > 2 ? argv[2] : NULL;
+	char want[300];
+
+	if (val)
+		snprintf(want, sizeof(want), "=%s", val);
+	for (i = 0; i < n; i++) {
+		struct procinfo pi;
+
+		if (!proc_info(pids[i], &pi, true))
+			continue;
+		if (pi.value[0] == '-' || (val && strcmp(pi.value, want)))
+			continue;
+		/* the CPU time too, as the device reports it */
+		{
+			char path[64], *b;
+			size_t len;
+
+			snprintf(path, sizeof(path), "/proc/%d/stat", pids[i]);
+			b = read_file(path, &len);
+			free(b);
+		}
+		found++;
+	}
+	printf("%d\n", found);
+	return 0;
+}
+
+/* bench N REPS: time REPS device snapshots, printing ms per scan */
+static int cmd_devscan(int argc, char **argv)
+{
+	int reps = atoi(argv[2]), i;
+	uint64_t t0 = now_ns();
+	size_t len;
+
+	for (i = 0; i < reps; i++)
+		free(dev_snapshot(NULL, &len));
+	printf("%.3f\n", (now_ns() - t0) / 1e6 / reps);
+	return 0;
+}
+
+/* name NAME: set comm (may contain spaces) and sleep */
+static int cmd_name(int argc, char **argv)
+{
+	prctl(PR_SET_NAME, argv[2]);
+	printf("ready %d\n", getpid());
+	fflush(stdout);
+	for (;;)
+		pause();
+}
+
+int main(int argc, char **argv)
+{
+	const char *c = argc > 1 ? argv[1] : "";
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (!strcmp(c, "threads"))
+		return cmd_threads(argc, argv);
+	if (!strcmp(c, "spin"))
+		return cmd_spin();
+	if (!strcmp(c, "spawn") && argc > 2)
+		return cmd_spawn(argc, argv);
+	if (!strcmp(c, "cmpproc"))
+		return cmd_cmpproc(argc, argv);
+	if (!strcmp(c, "reads"))
+		return cmd_reads();
+	if (!strcmp(c, "writes"))
+		return cmd_writes();
+	if (!strcmp(c, "readers") && argc > 3)
+		return cmd_readers(argc, argv);
+	if (!strcmp(c, "events"))
+		return cmd_events();
+	if (!strcmp(c, "evread") && argc > 2)
+		return cmd_evread(argc, argv);
+	if (!strcmp(c, "envtail"))
+		return cmd_envtail();
+	if (!strcmp(c, "bigenv") && argc > 2)
+		return cmd_bigenv(argc, argv);
+	if (!strcmp(c, "procscan"))
+		return cmd_procscan(argc, argv);
+	if (!strcmp(c, "devscan") && argc > 2)
+		return cmd_devscan(argc, argv);
+	if (!strcmp(c, "name") && argc > 2)
+		return cmd_name(argc, argv);
+	fprintf(stderr, "usage: pwtest threads|spin|spawn|cmpproc|reads|writes|readers|events|evread|envtail|bigenv|procscan|devscan|name ...\n");
+	return 2;
+}
