@@ -1,0 +1,2 @@
+/** In-framework tests of the pidwatcher runtime. */
+package io.pidwatcher.runtime.tests;
