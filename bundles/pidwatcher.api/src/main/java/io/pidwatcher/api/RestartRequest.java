@@ -1,0 +1,49 @@
+package io.pidwatcher.api;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything a {@link RestartStrategy} may base its decision on.
+ *
+ * @param module      the failed module's name
+ * @param failure     the failure at hand
+ * @param history     earlier failures of this module, oldest first (bounded by the watchdog)
+ * @param lastStarted when the module's current run started (for "stable for N minutes" resets)
+ * @param now         the time of the decision; strategies never read a clock themselves, so tests
+ *                    can drive them with any time they like
+ * @param parameters  the module config's {@code strategy.*} keys, without the prefix
+ *                    (e.g. {@code strategy.delay=2s} arrives as {@code delay -> "2s"})
+ * @param group       the modules of this module's group in start order, itself included; just
+ *                    this module when it belongs to no group
+ */
+public record RestartRequest(
+		String module,
+		Failure failure,
+		List<Failure> history,
+		Instant lastStarted,
+		Instant now,
+		Map<String, String> parameters,
+		List<String> group) {
+
+	public RestartRequest {
+		history = List.copyOf(history);
+		parameters = Map.copyOf(parameters);
+		group = List.copyOf(group);
+	}
+
+	/** One failure of a module: when, what kind, and why in words. */
+	public record Failure(Instant at, Kind kind, String reason, Integer exitStatus) {
+
+		/** How a module failed. */
+		public enum Kind {
+			/** its processes all exited; {@code exitStatus} is 0 for a clean exit */
+			EXITED,
+			/** a health policy judged it unhealthy and the watchdog stopped it */
+			UNHEALTHY,
+			/** its command could not be started at all */
+			START_FAILED
+		}
+	}
+}

@@ -1,0 +1,19 @@
+package io.pidwatcher.api;
+
+/**
+ * Decides what happens after a module fails. Registered as a service with the property
+ * {@value #NAME_PROPERTY} naming it (e.g. {@code pidwatcher.strategy=backoff}); a module's config
+ * chooses one by that name.
+ *
+ * <p>A strategy is a pure function of its input: the failure history, counters and timers live in
+ * the watchdog, so a strategy bundle can be stopped, swapped or upgraded while modules run
+ * without losing anything.
+ */
+@FunctionalInterface
+public interface RestartStrategy {
+
+	/** Service property naming the strategy. */
+	String NAME_PROPERTY = "pidwatcher.strategy";
+
+	RestartDecision decide(RestartRequest request);
+}
