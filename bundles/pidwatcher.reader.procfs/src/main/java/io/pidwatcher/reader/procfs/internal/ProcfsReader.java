@@ -1,5 +1,7 @@
 package io.pidwatcher.reader.procfs.internal;
 
+import io.pidwatcher.api.ExitEvent;
+import io.pidwatcher.api.ExitListener;
 import io.pidwatcher.api.ProcessReader;
 import io.pidwatcher.api.ProcessSnapshot;
 import io.pidwatcher.api.ReaderDescription;
@@ -9,12 +11,17 @@ import io.pidwatcher.api.TagName;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.log.Logger;
 import org.osgi.service.log.LoggerFactory;
 import org.osgi.service.metatype.annotations.Designate;
@@ -22,6 +29,11 @@ import org.osgi.service.metatype.annotations.Designate;
 /**
  * The reader that always works: it walks /proc. It ranks lowest so that a faster reader, such as
  * the kernel device, takes over whenever one is registered.
+ *
+ * <p>It also reports exits of tagged processes to every {@link ExitListener}, whichever reader is
+ * active: an {@link ExitTracker} watches every tagged process a scan has seen (pidfds, or /proc
+ * polling where pidfds are unavailable), and a light scan every {@value #DISCOVERY_MILLIS} ms
+ * finds tagged processes no consumer has scanned for yet.
  */
 @Component(
 		configurationPid = "pidwatcher.tag",
@@ -32,8 +44,26 @@ import org.osgi.service.metatype.annotations.Designate;
 @Designate(ocd = TagConfig.class)
 public final class ProcfsReader implements ProcessReader {
 
+	/** How often the background scan looks for new tagged processes to watch for exits. */
+	static final long DISCOVERY_MILLIS = 1000;
+
 	@Reference(service = LoggerFactory.class)
 	private Logger logger;
+
+	private final List<ExitListener> listeners = new CopyOnWriteArrayList<>();
+
+	@Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+	void addExitListener(ExitListener listener) {
+		listeners.add(listener);
+	}
+
+	void removeExitListener(ExitListener listener) {
+		listeners.remove(listener);
+	}
+
+	private ExitTracker exits;
+	private Thread discovery;
+	private volatile boolean running;
 
 	private final ProcfsScanner scanner = new ProcfsScanner(Path.of("/proc"));
 
@@ -47,12 +77,63 @@ public final class ProcfsReader implements ProcessReader {
 	private volatile ScanCost lastScan = new ScanCost(Duration.ZERO, 0, 0);
 
 	@Activate
+	void activate(TagConfig config) {
+		configure(config);
+		exits = new ExitTracker(Path.of("/proc"), this::deliver, true);
+		if (!exits.usesPidfd()) {
+			logger.warn("exit events: {}", exits.mode());
+		}
+		exits.start();
+		running = true;
+		discovery = new Thread(this::discover, "pidwatcher-procfs-discovery");
+		discovery.setDaemon(true);
+		discovery.start();
+	}
+
+	@Deactivate
+	void deactivate() {
+		running = false;
+		discovery.interrupt();
+		try {
+			discovery.join(2000);
+		} catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+		}
+		exits.stop();
+	}
+
+	private void discover() {
+		while (running) {
+			try {
+				scan(ScanScope.tagged());
+				Thread.sleep(DISCOVERY_MILLIS);
+			} catch (InterruptedException e) {
+				return;
+			} catch (RuntimeException e) {
+				logger.error("background scan for exit tracking failed: {}", e.toString());
+			}
+		}
+	}
+
+	private void deliver(ExitEvent event) {
+		for (ExitListener listener : listeners) {
+			try {
+				listener.exited(event);
+			} catch (RuntimeException e) {
+				logger.error("exit listener {} failed on {}: {}", listener, event, e.toString());
+			}
+		}
+	}
+
 	@Modified
 	void configure(TagConfig config) {
 		try {
 			TagName requested = new TagName(config.variable());
 			if (!requested.equals(tagName)) {
 				logger.info("watching environment variable {} (was {})", requested, tagName);
+				if (exits != null) {
+					exits.forgetAll();
+				}
 			}
 			tagName = requested;
 		} catch (IllegalArgumentException e) {
@@ -70,6 +151,9 @@ public final class ProcfsReader implements ProcessReader {
 			result = scanner.scan(name.value(), scope);
 		}
 		long finished = System.nanoTime();
+		if (exits != null && name.equals(tagName)) {
+			exits.track(result.tasks());
+		}
 		lastScan = new ScanCost(Duration.ofNanos(finished - started), result.examined(),
 				result.vanished() + result.unreadable());
 		// The scan's moment is its midpoint: /proc cannot be read atomically.
@@ -85,10 +169,13 @@ public final class ProcfsReader implements ProcessReader {
 	@Override
 	public ReaderDescription describe() {
 		ScanCost cost = lastScan;
-		return new ReaderDescription("procfs", tagName.value(),
-				List.of("reads /proc/<pid>/{environ,stat,status}; needs root or CAP_SYS_PTRACE to see other users' tags",
-						"scan scopes: tagged, module, everything",
-						"exit events: none yet (scan to notice exits)"),
+		List<String> lines = new ArrayList<>(List.of(
+				"reads /proc/<pid>/{environ,stat,status}; needs root or CAP_SYS_PTRACE to see other users' tags",
+				"scan scopes: tagged, module, everything"));
+		if (exits != null) {
+			lines.addAll(exits.facts());
+		}
+		return new ReaderDescription("procfs", tagName.value(), lines,
 				cost.duration(), cost.examined(), cost.skipped());
 	}
 }

@@ -1,0 +1,106 @@
+package io.pidwatcher.reader.procfs.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pidwatcher.api.ExitEvent;
+import io.pidwatcher.api.ScanScope;
+import io.pidwatcher.testing.TestPrograms;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Exit tracking on real processes: pidfds, and the /proc polling fallback. */
+class ExitTrackerTest {
+
+	private static final String TAG = "PIDWATCHER_MODULE";
+	private final LinkedBlockingQueue<ExitEvent> events = new LinkedBlockingQueue<>();
+	private final List<Process> started = new ArrayList<>();
+	private ExitTracker tracker;
+
+	@AfterEach
+	void stop() {
+		started.forEach(Process::destroyForcibly);
+		if (tracker != null) {
+			tracker.stop();
+		}
+	}
+
+	private Process startAndTrack(String module) throws Exception {
+		Process p = TestPrograms.start(TAG, module, "sleep", "60");
+		started.add(p);
+		ProcfsScanner scanner = new ProcfsScanner(Path.of("/proc"));
+		for (int i = 0; i < 200; i++) {
+			var tasks = scanner.scan(TAG, ScanScope.module(module)).tasks();
+			if (tasks.size() == 1 && tasks.get(0).comm().equals("pwtest")) {
+				tracker.track(tasks);
+				assertThat(tracker.trackedCount()).isEqualTo(1);
+				return p;
+			}
+			Thread.sleep(10);
+		}
+		throw new AssertionError("pwtest never showed up");
+	}
+
+	@Test
+	void pidfdReportsAKilledTaskAtOnce() throws Exception {
+		tracker = new ExitTracker(Path.of("/proc"), events::add, true);
+		assertThat(tracker.usesPidfd()).as(tracker.mode()).isTrue();
+		tracker.start();
+		String module = TestPrograms.uniqueModule("pidfd");
+		Process p = startAndTrack(module);
+		Thread.sleep(300); // let the tracker settle into a blocking poll
+		long killed = System.nanoTime();
+		p.destroyForcibly();
+		ExitEvent e = events.poll(5, TimeUnit.SECONDS);
+		assertThat(e).isNotNull();
+		assertThat(e.task().pid()).isEqualTo((int) p.pid());
+		assertThat(e.tagValue()).isEqualTo(module);
+		assertThat(e.source()).isEqualTo("procfs");
+		double ms = (e.monotonicNanos() - killed) / 1e6;
+		assertThat(ms).as("kill to exit event, ms").isLessThan(100);
+		assertThat(events.poll(300, TimeUnit.MILLISECONDS)).as("delivered once").isNull();
+		assertThat(tracker.trackedCount()).isZero();
+	}
+
+	@Test
+	void pollingFallbackReportsWithinASecond() throws Exception {
+		tracker = new ExitTracker(Path.of("/proc"), events::add, false);
+		assertThat(tracker.usesPidfd()).isFalse();
+		assertThat(tracker.mode()).contains("polling /proc");
+		tracker.start();
+		Process p = startAndTrack(TestPrograms.uniqueModule("poll"));
+		Thread.sleep(1500); // the interval has backed off to its maximum
+		long killed = System.nanoTime();
+		p.destroyForcibly();
+		ExitEvent e = events.poll(5, TimeUnit.SECONDS);
+		assertThat(e).isNotNull();
+		assertThat(e.task().pid()).isEqualTo((int) p.pid());
+		assertThat((e.monotonicNanos() - killed) / 1e6).isLessThan(ExitTracker.MAX_POLL_MILLIS + 200);
+	}
+
+	@Test
+	void aTaskGoneBeforeItIsTrackedIsReportedOnce() throws Exception {
+		tracker = new ExitTracker(Path.of("/proc"), events::add, true);
+		tracker.start();
+		String module = TestPrograms.uniqueModule("gone");
+		Process p = TestPrograms.start(TAG, module, "sleep", "60");
+		started.add(p);
+		ProcfsScanner scanner = new ProcfsScanner(Path.of("/proc"));
+		List<io.pidwatcher.api.TaskSnapshot> tasks;
+		do {
+			Thread.sleep(10);
+			tasks = scanner.scan(TAG, ScanScope.module(module)).tasks();
+		} while (tasks.isEmpty() || !tasks.get(0).comm().equals("pwtest"));
+		p.destroyForcibly().waitFor();
+		tracker.track(tasks);
+		tracker.track(tasks); // a second scan result that is as stale
+		assertThat(events.poll(2, TimeUnit.SECONDS)).isNotNull();
+		assertThat(events.poll(300, TimeUnit.MILLISECONDS)).isNull();
+	}
+}
