@@ -70,12 +70,13 @@ public final class PwCommands {
 		System.out.print(table(ScanScope.module(module)));
 	}
 
-	@Descriptor("show which process reader is active and what it can do")
+	@Descriptor("show which process reader is active, the kernel module's state, the exit-event mode and the last scan's cost")
 	public void source() {
 		var active = active();
 		List<String> standingBy = readers.entrySet().stream().filter(e -> !e.getKey().equals(active.getKey()))
-				.map(e -> e.getValue().describe().source() + " (ranking " + ranking(e.getKey()) + ")").toList();
-		System.out.print(SourceReport.format(active.getValue().describe(), ranking(active.getKey()), standingBy));
+				.map(e -> SourceReport.standingBy(e.getValue().describe(), ranking(e.getKey()))).toList();
+		System.out.print(SourceReport.format(active.getValue().describe(), ranking(active.getKey()), standingBy,
+				KernelModuleStatus.read(KernelModuleStatus.SYSFS)));
 	}
 
 	/** The text of pw:ps, also what tests compare. */
