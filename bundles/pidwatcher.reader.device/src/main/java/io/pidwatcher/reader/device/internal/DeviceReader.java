@@ -36,7 +36,6 @@ final class DeviceReader implements ProcessReader {
 
 	private final String devicePath;
 	private final String tagName;
-	private final Supplier<List<String>> moduleFacts;
 	private final Supplier<List<String>> eventFacts;
 	private final Consumer<String> onBroken;
 
@@ -45,11 +44,9 @@ final class DeviceReader implements ProcessReader {
 	private byte[] buffer = new byte[64 * 1024]; // under lock
 	private volatile ScanCost lastScan = new ScanCost(Duration.ZERO, 0);
 
-	DeviceReader(String devicePath, String tagName, Supplier<List<String>> moduleFacts,
-			Supplier<List<String>> eventFacts, Consumer<String> onBroken) {
+	DeviceReader(String devicePath, String tagName, Supplier<List<String>> eventFacts, Consumer<String> onBroken) {
 		this.devicePath = devicePath;
 		this.tagName = tagName;
-		this.moduleFacts = moduleFacts;
 		this.eventFacts = eventFacts;
 		this.onBroken = onBroken;
 	}
@@ -119,7 +116,6 @@ final class DeviceReader implements ProcessReader {
 		ScanCost cost = lastScan;
 		List<String> lines = new ArrayList<>();
 		lines.add("reads " + devicePath + " (protocol " + DeviceProtocol.VERSION + "); filters run in the kernel");
-		lines.addAll(moduleFacts.get());
 		lines.add("scan scopes: tagged, module, everything");
 		lines.addAll(eventFacts.get());
 		lines.add("to unload the module, first set enabled=false in etc/pidwatcher.device.cfg (an open fd pins it)");

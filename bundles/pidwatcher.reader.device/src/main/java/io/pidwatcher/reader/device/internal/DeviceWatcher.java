@@ -9,13 +9,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.util.ArrayList;
 import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.stream.Stream;
 
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
@@ -199,7 +197,7 @@ public final class DeviceWatcher {
 		}
 		String name = tagName.value();
 		ExitEventLoop loop = new ExitEventLoop(c.device(), listeners, logger, this::broken);
-		DeviceReader r = new DeviceReader(c.device(), name, () -> moduleFacts(c), loop::facts, this::broken);
+		DeviceReader r = new DeviceReader(c.device(), name, loop::facts, this::broken);
 		loop.start();
 		Dictionary<String, Object> props = new Hashtable<>();
 		props.put(ProcessReader.SOURCE_PROPERTY, "device");
@@ -240,29 +238,6 @@ public final class DeviceWatcher {
 		synchronized (this) {
 			notifyAll();
 		}
-	}
-
-	/** The module's version and parameters, for pw:source. */
-	static List<String> moduleFacts(DeviceConfig c) {
-		Path dir = Path.of(c.sysfs());
-		List<String> lines = new ArrayList<>();
-		String version = read(dir.resolve("version"));
-		lines.add("kernel module: version " + (version == null ? "unknown" : version) + ", "
-				+ String.join(" ", parameters(dir)));
-		return lines;
-	}
-
-	static List<String> parameters(Path moduleDir) {
-		List<String> params = new ArrayList<>();
-		try (Stream<Path> files = Files.list(moduleDir.resolve("parameters"))) {
-			files.sorted().forEach(p -> {
-				String v = read(p);
-				params.add(p.getFileName() + "=" + (v == null ? "?" : v));
-			});
-		} catch (IOException e) {
-			params.add("(parameters unreadable: " + e.getMessage() + ")");
-		}
-		return params;
 	}
 
 	private static String read(Path file) {

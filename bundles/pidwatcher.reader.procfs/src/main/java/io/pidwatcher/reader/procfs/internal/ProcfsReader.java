@@ -36,6 +36,7 @@ import org.osgi.service.metatype.annotations.Designate;
  * finds tagged processes no consumer has scanned for yet.
  */
 @Component(
+		immediate = true, // it tracks exits from activation on, whether or not anyone scans yet
 		configurationPid = "pidwatcher.tag",
 		property = {
 				ProcessReader.SOURCE_PROPERTY + "=procfs",
@@ -61,7 +62,7 @@ public final class ProcfsReader implements ProcessReader {
 		listeners.remove(listener);
 	}
 
-	private ExitTracker exits;
+	private volatile ExitTracker exits;
 	private Thread discovery;
 	private volatile boolean running;
 
@@ -79,12 +80,9 @@ public final class ProcfsReader implements ProcessReader {
 	@Activate
 	void activate(TagConfig config) {
 		configure(config);
-		exits = new ExitTracker(Path.of("/proc"), this::deliver, true);
-		if (!exits.usesPidfd()) {
-			logger.warn("exit events: {}", exits.mode());
-		}
-		exits.start();
 		running = true;
+		// Loading JNA's native library takes seconds in a slow (emulated) machine: do it off the
+		// activation thread, so the reader's service is usable at once.
 		discovery = new Thread(this::discover, "pidwatcher-procfs-discovery");
 		discovery.setDaemon(true);
 		discovery.start();
@@ -99,10 +97,22 @@ public final class ProcfsReader implements ProcessReader {
 		} catch (InterruptedException e) {
 			Thread.currentThread().interrupt();
 		}
-		exits.stop();
+		if (exits != null) {
+			exits.stop();
+		}
 	}
 
 	private void discover() {
+		ExitTracker tracker = new ExitTracker(Path.of("/proc"), this::deliver, true);
+		if (!tracker.usesPidfd()) {
+			logger.warn("exit events: {}", tracker.mode());
+		}
+		tracker.start();
+		exits = tracker;
+		if (!running) {
+			tracker.stop(); // deactivated while the tracker was being built
+			return;
+		}
 		while (running) {
 			try {
 				scan(ScanScope.tagged());
@@ -131,8 +141,9 @@ public final class ProcfsReader implements ProcessReader {
 			TagName requested = new TagName(config.variable());
 			if (!requested.equals(tagName)) {
 				logger.info("watching environment variable {} (was {})", requested, tagName);
-				if (exits != null) {
-					exits.forgetAll();
+				ExitTracker tracker = exits;
+				if (tracker != null) {
+					tracker.forgetAll();
 				}
 			}
 			tagName = requested;
@@ -151,8 +162,9 @@ public final class ProcfsReader implements ProcessReader {
 			result = scanner.scan(name.value(), scope);
 		}
 		long finished = System.nanoTime();
-		if (exits != null && name.equals(tagName)) {
-			exits.track(result.tasks());
+		ExitTracker tracker = exits;
+		if (tracker != null && name.equals(tagName)) {
+			tracker.track(result.tasks());
 		}
 		lastScan = new ScanCost(Duration.ofNanos(finished - started), result.examined(),
 				result.vanished() + result.unreadable());
@@ -172,9 +184,8 @@ public final class ProcfsReader implements ProcessReader {
 		List<String> lines = new ArrayList<>(List.of(
 				"reads /proc/<pid>/{environ,stat,status}; needs root or CAP_SYS_PTRACE to see other users' tags",
 				"scan scopes: tagged, module, everything"));
-		if (exits != null) {
-			lines.addAll(exits.facts());
-		}
+		ExitTracker tracker = exits;
+		lines.addAll(tracker != null ? tracker.facts() : List.of("event mode: starting"));
 		return new ReaderDescription("procfs", tagName.value(), lines,
 				cost.duration(), cost.examined(), cost.skipped());
 	}
