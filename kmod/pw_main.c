@@ -244,7 +244,8 @@ static ssize_t pw_write(struct file *file, const char __user *buf,
 	pw_snapshot_free(&pf->snap);
 	pf->snap = snap;
 	pf->filter = f;
-	file->f_pos = 0;
+	/* ksys_write() stores *ppos back into f_pos: rewind through it */
+	*ppos = 0;
 	ret = count;
 out:
 	mutex_unlock(&pf->lock);
