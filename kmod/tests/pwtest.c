@@ -829,7 +829,25 @@ static int cmd_procscan(int argc, char **argv)
 	return 0;
 }
 
-/* bench N REPS: time REPS device snapshots, printing ms per scan */
+/* procbench REPS VALUE: time REPS /proc scans in this process, ms per scan */
+static int cmd_procbench(int argc, char **argv)
+{
+	int reps = atoi(argv[2]), i;
+	char *av[] = { argv[0], "procscan", argc > 3 ? argv[3] : NULL, NULL };
+	uint64_t t0;
+	int saved = dup(1), null = open("/dev/null", O_WRONLY);
+
+	dup2(null, 1);
+	t0 = now_ns();
+	for (i = 0; i < reps; i++)
+		cmd_procscan(argc > 3 ? 3 : 2, av);
+	fflush(stdout);
+	dup2(saved, 1);
+	printf("%.3f\n", (now_ns() - t0) / 1e6 / reps);
+	return 0;
+}
+
+/* devscan REPS: time REPS device snapshots, printing ms per scan */
 static int cmd_devscan(int argc, char **argv)
 {
 	int reps = atoi(argv[2]), i;
@@ -882,6 +900,8 @@ int main(int argc, char **argv)
 		return cmd_bigenv(argc, argv);
 	if (!strcmp(c, "procscan"))
 		return cmd_procscan(argc, argv);
+	if (!strcmp(c, "procbench") && argc > 2)
+		return cmd_procbench(argc, argv);
 	if (!strcmp(c, "devscan") && argc > 2)
 		return cmd_devscan(argc, argv);
 	if (!strcmp(c, "name") && argc > 2)
