@@ -68,6 +68,12 @@ timed out"
 	fi
 	return 0
 }
+stats_zero() {	# no fd in event mode: nothing tracked, no tag value alive
+	local st
+	st=$(cat /sys/module/pidwatcher/parameters/stats)
+	echo "# stats: $st"
+	[ "$st" = "groups=0 values=0" ]
+}
 kernel_clean() {
 	! dmesg | grep -E 'WARNING:|BUG:|Oops|Call Trace|kmemleak|general protection|refcount_t:|list_(add|del) corruption|sleeping function called'
 }
@@ -86,8 +92,13 @@ t_load_unload() {
 		insmod /tmp/pw.ko || { echo "insmod $i failed"; return 1; }
 		for d in $(seq 1 50); do [ -c $DEV ] && break; sleep 0.02; done
 		cat $DEV > /dev/null || { echo "read $i failed"; return 1; }
-		if [ $((i % 5)) = 0 ]; then	# also with an event-mode fd
-			exec 8<>$DEV; echo events >&8; exec 8>&-
+		if [ $((i % 5)) = 0 ]; then	# also with an event-mode fd and tagged exits
+			exec 8<>$DEV; echo events >&8
+			PIDWATCHER_MODULE=lu sleep 0.01
+			grep -q '^groups=[0-9]* values=[1-9]' /sys/module/pidwatcher/parameters/stats ||
+				{ echo "no values tracked while listening"; return 1; }
+			exec 8>&-
+			stats_zero || return 1
 		fi
 		rmmod pidwatcher || { echo "rmmod $i failed"; return 1; }
 	done
@@ -183,7 +194,8 @@ t_many() {
 }
 
 t_events() {
-	env -u $TAG "$PWT" events
+	env -u $TAG "$PWT" events || return 1
+	stats_zero
 }
 
 t_shell_kill() {
@@ -301,6 +313,7 @@ t_pspidwatcher() {
 
 t_dmesg() {
 	kernel_clean || return 1
+	stats_zero || return 1
 	dmesg | grep -i pidwatcher | tail -n 3 | diag
 }
 
