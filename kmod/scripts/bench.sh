@@ -2,6 +2,7 @@
 # make bench: boot a kernel (default: the 6.12 one) and compare device
 # scans with /proc scans for 100, 1000 and 5000 tagged tasks.
 set -eu
+. "$(dirname "$0")/stage.sh"
 kmod=$(cd "$(dirname "$0")/.." && pwd)
 cd "$kmod"
 . scripts/kernels.sh

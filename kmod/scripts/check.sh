@@ -3,6 +3,7 @@
 # build, then boot each kernel under QEMU (TCG) and run tests/suite.sh.
 # The last line is "N passed, N failed" over everything.
 set -u
+. "$(dirname "$0")/stage.sh"
 kmod=$(cd "$(dirname "$0")/.." && pwd)
 cd "$kmod"
 . scripts/kernels.sh
