@@ -13,6 +13,7 @@
 #include <linux/wait.h>
 #include <linux/mutex.h>
 #include <linux/list.h>
+#include <linux/atomic.h>
 
 #define PW_PROTOCOL_VERSION	1
 #define PW_VALUE_MAX		4096	/* bytes of a tag value kept/shown */
@@ -30,6 +31,10 @@ extern char pw_tag[PW_TAG_MAX];
 extern size_t pw_tag_len;
 extern unsigned int pw_max_tasks;
 extern unsigned long pw_max_bytes;
+
+/* live objects, for the leak check in the test suite (stats parameter) */
+extern atomic_t pw_nr_values;
+unsigned int pw_nr_tracked(void);
 
 #define pw_dbg(fmt, ...)						\
 	do {								\

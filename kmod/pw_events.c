@@ -78,6 +78,11 @@ struct pw_exec_work {
 	struct task_struct *task;	/* reference held */
 };
 
+unsigned int pw_nr_tracked(void)
+{
+	return READ_ONCE(pw_nr_groups);
+}
+
 bool pw_tracking_active(void)
 {
 	return READ_ONCE(pw_active);

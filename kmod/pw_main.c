@@ -21,6 +21,7 @@
 #include <linux/cred.h>
 #include <linux/pid_namespace.h>
 #include <linux/sched.h>
+#include <linux/sysfs.h>
 #include "pidwatcher.h"
 #include "pw_compat.h"
 
@@ -47,6 +48,19 @@ MODULE_PARM_DESC(max_tasks, "rows per snapshot and tracked groups (truncated=1 b
 unsigned long pw_max_bytes = 64UL << 20;
 module_param_named(max_snapshot_bytes, pw_max_bytes, ulong, 0644);
 MODULE_PARM_DESC(max_snapshot_bytes, "bytes of rows per snapshot (truncated=1 beyond)");
+
+/* "groups=<tracked groups> values=<live tag values>": both 0 when no fd is in event mode */
+static int pw_stats_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "groups=%u values=%d\n", pw_nr_tracked(),
+			  atomic_read(&pw_nr_values));
+}
+
+static const struct kernel_param_ops pw_stats_ops = {
+	.get = pw_stats_get,
+};
+module_param_cb(stats, &pw_stats_ops, NULL, 0444);
+MODULE_PARM_DESC(stats, "live objects (read-only): tracked groups and tag values");
 
 /* Per-open state. */
 struct pw_file {
@@ -244,7 +258,8 @@ static ssize_t pw_write(struct file *file, const char __user *buf,
 	pw_snapshot_free(&pf->snap);
 	pf->snap = snap;
 	pf->filter = f;
-	file->f_pos = 0;
+	/* ksys_write() stores *ppos back into f_pos: rewind through it */
+	*ppos = 0;
 	ret = count;
 out:
 	mutex_unlock(&pf->lock);

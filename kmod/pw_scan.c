@@ -30,6 +30,8 @@
 /* longest row: numbers, 16-byte comm and a value, all escaped */
 #define PW_ROW_MAX	(256 + 4 * TASK_COMM_LEN + 4 * PW_VALUE_MAX)
 
+atomic_t pw_nr_values = ATOMIC_INIT(0);
+
 struct pw_value *pw_value_alloc(const char *data, size_t len, bool cut,
 				gfp_t gfp)
 {
@@ -41,6 +43,7 @@ struct pw_value *pw_value_alloc(const char *data, size_t len, bool cut,
 	if (!v)
 		return NULL;
 	refcount_set(&v->ref, 1);
+	atomic_inc(&pw_nr_values);
 	v->len = len;
 	v->cut = cut;
 	memcpy(v->data, data, len);
@@ -49,8 +52,10 @@ struct pw_value *pw_value_alloc(const char *data, size_t len, bool cut,
 
 void pw_value_put(struct pw_value *v)
 {
-	if (v && refcount_dec_and_test(&v->ref))
+	if (v && refcount_dec_and_test(&v->ref)) {
+		atomic_dec(&pw_nr_values);
 		kfree(v);
+	}
 }
 
 bool pw_value_equal(const struct pw_value *a, const char *data, size_t len,

@@ -14,7 +14,7 @@ apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
 	qemu-system-x86 busybox-static cpio kmod xz-utils gcc make libc6-dev \
 	linux-image-amd64 linux-headers-amd64 dwarves dkms libcap2-bin \
-	procps bash coreutils util-linux >/dev/null
+	procps bash coreutils util-linux bc >/dev/null
 # Newest 6.12 generic amd64 image in backports, chosen at run time.
 v612=$(apt-cache search --names-only '^linux-image-6\.12\..*-amd64$' |
 	awk '{print $1}' | grep -v -- '-rt-amd64\|-cloud-amd64\|-dbg' |

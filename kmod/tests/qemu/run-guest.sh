@@ -130,7 +130,7 @@ timeout --foreground -k 10 "$tmo" qemu-system-x86_64 -accel tcg -cpu max -m "$me
 	-nographic -no-reboot -monitor none -serial stdio \
 	-kernel "/boot/vmlinuz-$kernel" -initrd "$initrd" -append "$append" \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
-	< /dev/null | tee "$log" | tr -d '\r'
+	< /dev/null | tee "$log" | sed -u 's/\r$//'
 qrc=${PIPESTATUS[0]}
 set -e
 [ "$qrc" = 124 ] && { echo "run-guest: timeout after ${tmo}s"; exit 124; }

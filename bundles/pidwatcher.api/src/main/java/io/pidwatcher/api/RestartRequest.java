@@ -33,6 +33,55 @@ public record RestartRequest(
 		group = List.copyOf(group);
 	}
 
+	/** The text parameter {@code key}, or {@code fallback} when the module config does not set it. */
+	public String parameter(String key, String fallback) {
+		String value = parameters.get(key);
+		return value == null || value.isBlank() ? fallback : value.trim();
+	}
+
+	/**
+	 * The duration parameter {@code key} (syntax of {@link DurationText}), or {@code fallback}.
+	 *
+	 * @throws IllegalArgumentException naming the key and the bad text
+	 */
+	public java.time.Duration duration(String key, String fallback) {
+		String text = parameter(key, fallback);
+		try {
+			return DurationText.parse(text);
+		} catch (IllegalArgumentException e) {
+			throw new IllegalArgumentException("strategy." + key + ": " + e.getMessage(), e);
+		}
+	}
+
+	/**
+	 * The number parameter {@code key}, or {@code fallback}.
+	 *
+	 * @throws IllegalArgumentException naming the key and the bad text
+	 */
+	public double number(String key, double fallback) {
+		String text = parameters.get(key);
+		if (text == null || text.isBlank()) {
+			return fallback;
+		}
+		try {
+			return Double.parseDouble(text.trim());
+		} catch (NumberFormatException e) {
+			throw new IllegalArgumentException("strategy." + key + ": '" + text + "' is not a number", e);
+		}
+	}
+
+	/** Failures in the window (now - period, now], the one at hand included. */
+	public int failuresWithin(java.time.Duration period) {
+		Instant since = now.minus(period);
+		int count = failure.at().isAfter(since) ? 1 : 0;
+		for (Failure f : history) {
+			if (f.at().isAfter(since)) {
+				count++;
+			}
+		}
+		return count;
+	}
+
 	/** One failure of a module: when, what kind, and why in words. */
 	public record Failure(Instant at, Kind kind, String reason, Integer exitStatus) {
 

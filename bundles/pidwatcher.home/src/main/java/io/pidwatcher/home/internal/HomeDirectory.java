@@ -54,6 +54,9 @@ public final class HomeDirectory implements RuntimeHome {
 		wanted.put("felix.fileinstall.noInitialDelay", "true");
 		wanted.put("felix.fileinstall.enableConfigSave", "false");
 		wanted.put("felix.fileinstall.optionalImportRefreshScope", "managed");
+		// Without this, deployed bundles get the launcher's default start level (above the
+		// framework's running level) and stay merely installed.
+		wanted.put("felix.fileinstall.start.level", Integer.toString(StartupGate.RUNNING_LEVEL));
 		// updateIfDifferent: a restart with the same home must not make FileInstall rescan.
 		config.updateIfDifferent(wanted);
 	}

@@ -1,0 +1,49 @@
+package io.pidwatcher.strategy.fixed.internal;
+
+import io.pidwatcher.api.DurationText;
+import io.pidwatcher.api.RestartDecision;
+import io.pidwatcher.api.RestartRequest;
+import io.pidwatcher.api.RestartRequest.Failure;
+import io.pidwatcher.api.RestartStrategy;
+
+import java.time.Duration;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.metatype.annotations.Designate;
+
+/** Restart after the same delay every time; optionally not after a clean exit. */
+@Component(configurationPid = "pidwatcher.strategy.fixed", property = RestartStrategy.NAME_PROPERTY + "=fixed")
+@Designate(ocd = FixedDelayConfig.class)
+public final class FixedDelayStrategy implements RestartStrategy {
+
+	private volatile FixedDelayConfig defaults;
+
+	@Activate
+	@Modified
+	void configure(FixedDelayConfig config) {
+		defaults = config;
+	}
+
+	@Override
+	public RestartDecision decide(RestartRequest request) {
+		Duration delay;
+		try {
+			delay = request.duration("delay", defaults.delay());
+		} catch (IllegalArgumentException e) {
+			// A typo in one module's config must not leave it unsupervised: restart, and say why.
+			return new RestartDecision.RestartAfter(DurationText.parse(defaults.delay()),
+					e.getMessage() + "; restarting after the default " + defaults.delay());
+		}
+		String restart = request.parameter("restart", defaults.restart());
+		Failure failure = request.failure();
+		boolean clean = failure.kind() == Failure.Kind.EXITED && Integer.valueOf(0).equals(failure.exitStatus());
+		if (restart.equals("on-failure") && clean) {
+			return new RestartDecision.GiveUp("exited cleanly (status 0) and strategy.restart=on-failure");
+		}
+		String note = restart.equals("always") || restart.equals("on-failure") ? ""
+				: " (unknown strategy.restart '" + restart + "', treated as always)";
+		return new RestartDecision.RestartAfter(delay, "restart after " + DurationText.format(delay) + note);
+	}
+}

@@ -1,0 +1,2 @@
+/** Implementation of the 'fixed' restart strategy; never exported. */
+package io.pidwatcher.strategy.fixed.internal;

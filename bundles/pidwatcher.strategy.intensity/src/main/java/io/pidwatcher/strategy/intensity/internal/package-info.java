@@ -1,0 +1,2 @@
+/** Implementation of the 'intensity' restart strategy; never exported. */
+package io.pidwatcher.strategy.intensity.internal;

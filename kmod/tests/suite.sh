@@ -1,0 +1,346 @@
+#!/bin/bash
+# suite.sh - the pidwatcher KTAP suite; runs as root inside a QEMU guest
+# (tests/qemu/run-guest.sh), with pidwatcher.ko already loaded from $PW_KO
+# and the helper binary in $PW_BIN (default: kmod/build/bin).
+# Prints "ok N - name" / "not ok N - name"; diagnostics start with "#".
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+BIN=${PW_BIN:-$here/../build/bin}
+PWT=$BIN/pwtest
+PSW=$BIN/pspidwatcher
+TAG=PIDWATCHER_MODULE
+DEV=/dev/pidwatcher
+n=0 failed=0
+BG=()
+
+diag() { sed 's/^/# /'; }
+bg_kill() {
+	local p
+	for p in "${BG[@]}"; do kill -9 "$p" 2>/dev/null; done
+	for p in "${BG[@]}"; do wait "$p" 2>/dev/null; done
+	BG=()
+}
+# start CMD... in the background, remember its pid
+bg() { "$@" & BG+=($!); }
+# wait until file $1 has a line starting with "ready"
+wait_ready() {
+	local i
+	for i in $(seq 1 600); do
+		grep -q '^ready' "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	echo "never ready: $1"; return 1
+}
+wait_comm() {	# pid comm
+	local i
+	for i in $(seq 1 500); do
+		[ "$(cat /proc/$1/comm 2>/dev/null)" = "$2" ] && return 0
+		sleep 0.02
+	done
+	echo "pid $1 never became $2"; return 1
+}
+snap() {	# filter-command -> stdout: one snapshot
+	[ -c $DEV ] || { echo "$DEV is not a character device" >&2; return 1; }
+	exec 9<>$DEV || return 1
+	[ -n "$1" ] && printf '%s' "$1" >&9
+	cat <&9
+	exec 9>&-
+}
+run() {	# name function: each test in its own bash, under a time limit
+	local name=$1 out rc t0=$SECONDS
+	n=$((n + 1))
+	# to a file, not a pipe: daemons started by a test keep pipes open
+	timeout -k 5 "${PW_TEST_TIMEOUT:-240}" bash "$SELF" --one "$2" > /tmp/pw_test.out 2>&1 < /dev/null
+	rc=$?
+	out=$(cat /tmp/pw_test.out)
+	# whatever a killed test left behind: every tagged task in this guest
+	snap "" 2>/dev/null | awk 'NR>1{print $1}' | xargs -r kill -9 2>/dev/null
+	[ $rc = 124 ] && out="$out
+timed out"
+	if [ $rc = 0 ]; then
+		echo "ok $n - $name"
+		[ -n "$out" ] && printf '%s\n' "$out" | grep '^#'
+		echo "# ($((SECONDS - t0)) s)"
+	else
+		failed=$((failed + 1))
+		echo "not ok $n - $name"
+		printf '%s\n' "$out" | tail -n 40 | diag
+	fi
+	return 0
+}
+stats_zero() {	# no fd in event mode: nothing tracked, no tag value alive
+	local st
+	st=$(cat /sys/module/pidwatcher/parameters/stats)
+	echo "# stats: $st"
+	[ "$st" = "groups=0 values=0" ]
+}
+kernel_clean() {
+	! dmesg | grep -E 'WARNING:|BUG:|Oops|Call Trace|kmemleak|general protection|refcount_t:|list_(add|del) corruption|sleeping function called'
+}
+
+t_node() {
+	[ -c $DEV ] || { echo "no $DEV"; return 1; }
+	[ "$(stat -c %a $DEV)" = 600 ] || { echo "mode $(stat -c %a $DEV)"; return 1; }
+	snap "" | head -n1 | grep -E '^pidwatcher 1 boottime_ns=[0-9]+ tasks=[0-9]+ truncated=0 filter=all-tagged$'
+}
+
+t_load_unload() {
+	local i
+	cp "$PW_KO" /tmp/pw.ko	# not 20 reads over 9p
+	rmmod pidwatcher || return 1
+	for i in $(seq 1 20); do
+		insmod /tmp/pw.ko || { echo "insmod $i failed"; return 1; }
+		for d in $(seq 1 50); do [ -c $DEV ] && break; sleep 0.02; done
+		cat $DEV > /dev/null || { echo "read $i failed"; return 1; }
+		if [ $((i % 5)) = 0 ]; then	# also with an event-mode fd and tagged exits
+			exec 8<>$DEV; echo events >&8
+			PIDWATCHER_MODULE=lu sleep 0.01
+			grep -q '^groups=[0-9]* values=[1-9]' /sys/module/pidwatcher/parameters/stats ||
+				{ echo "no values tracked while listening"; return 1; }
+			exec 8>&-
+			stats_zero || return 1
+		fi
+		rmmod pidwatcher || { echo "rmmod $i failed"; return 1; }
+	done
+	insmod "$PW_KO" || return 1
+	for d in $(seq 1 50); do [ -c $DEV ] && break; sleep 0.02; done
+	grep -q '^pidwatcher ' /proc/modules || return 1
+	kernel_clean || return 1
+	echo "# 20 load/read/unload cycles, kernel log clean"
+}
+
+t_legacy_major() {
+	local m
+	# 254 is where dynamic majors start on modern kernels, often taken:
+	# use the first free "local/experimental" major from 240 up
+	for m in $(seq 240 254); do
+		awk '/^Block/{exit} {print $1}' /proc/devices | grep -qx $m || break
+	done
+	rmmod pidwatcher || return 1
+	dmesg -C
+	insmod "$PW_KO" major=$m || return 1
+	dmesg | grep -q 'pidwatcher: begin loading\.' || { dmesg | tail; return 1; }
+	dmesg | grep -q "pidwatcher: module registered with $m major number\." || return 1
+	mknod /tmp/pwnode c $m 0 || return 1
+	head -n1 /tmp/pwnode | grep -q '^pidwatcher 1 ' || return 1
+	for d in $(seq 1 50); do [ -c $DEV ] && break; sleep 0.02; done
+	[ "$(stat -c '%t %T %a' $DEV)" = "$(printf '%x' $m) 0 600" ] || { stat -c '%t %T %a' $DEV; return 1; }
+	rm -f /tmp/pwnode
+	rmmod pidwatcher || return 1
+	# the module must come back in default mode even if this test failed
+}
+
+t_tree() {
+	local thr daemon other untag out want got
+	: > /tmp/thr.out
+	PIDWATCHER_MODULE=tree "$PWT" threads 4 > /tmp/thr.out & BG+=($!); thr=$!
+	wait_ready /tmp/thr.out || return 1
+	# a double-forked setsid daemon, reparented to init
+	PIDWATCHER_MODULE=tree setsid -f sh -c 'sleep 1000 & echo $! > /tmp/daemon.pid' > /dev/null 2>&1 < /dev/null
+	for i in $(seq 1 100); do [ -s /tmp/daemon.pid ] && break; sleep 0.05; done
+	daemon=$(cat /tmp/daemon.pid)
+	# a shell with children and grandchildren
+	PIDWATCHER_MODULE=tree sh -c 'sh -c "sleep 1000 & sleep 1000 & wait" & wait' & BG+=($!)
+	PIDWATCHER_MODULE=other sleep 1000 & BG+=($!); other=$!
+	env -u $TAG sleep 1000 & BG+=($!); untag=$!
+	sleep 1
+	wait_comm "$daemon" sleep || return 1
+	# expected: every process whose environ carries exactly tree
+	want=$(for p in /proc/[0-9]*; do
+		tr '\0' '\n' < $p/environ 2>/dev/null | grep -qx "$TAG=tree" && basename $p
+	done | sort -n | tr '\n' ' ')
+	out=$(snap "value tree") || return 1
+	got=$(echo "$out" | tail -n +2 | awk '{print $1}' | sort -n | tr '\n' ' ')
+	echo "# want: $want"
+	echo "# got:  $got"
+	[ "$want" = "$got" ] || return 1
+	[ "$(echo "$out" | tail -n +2 | wc -l)" = 6 ] || { echo "expected 6 processes"; return 1; }
+	echo "$out" | awk -v p=$thr '$1==p && $4==5 && $11=="=tree"' | grep -q . || { echo "threads row wrong"; echo "$out" | diag; return 1; }
+	echo "$out" | awk -v p=$daemon '$1==p && $2==1' | grep -q . || { echo "daemon row wrong"; return 1; }
+	echo "$out" | head -n1 | grep -q 'tasks=6 truncated=0 filter=value:tree$' || return 1
+	out=$(snap "") || return 1
+	echo "$out" | awk -v p=$untag '$1==p' | grep -q . && { echo "untagged listed"; return 1; }
+	echo "$out" | awk -v p=$other '$1==p && $11=="=other"' | grep -q . || { echo "other value missing from all-tagged"; return 1; }
+	snap "value tree" | awk -v p=$other '$1==p' | grep -q . && { echo "other value not filtered"; return 1; }
+	snap "all" | awk -v p=$untag '$1==p && $11=="-"' | grep -q . || { echo "untagged missing from all"; return 1; }
+	kill -9 $daemon
+	echo "# threads, setsid daemon (ppid 1), grandchildren listed exactly"
+}
+
+t_cpu() {
+	local spin sl a b
+	PIDWATCHER_MODULE=cpu "$PWT" spin & BG+=($!); spin=$!
+	PIDWATCHER_MODULE=cpu sleep 1000 & BG+=($!); sl=$!
+	sleep 0.5
+	a=$(snap "value cpu")
+	sleep 1
+	b=$(snap "value cpu")
+	local s1 s2 z1 z2
+	s1=$(echo "$a" | awk -v p=$spin '$1==p{print $8}')
+	s2=$(echo "$b" | awk -v p=$spin '$1==p{print $8}')
+	z1=$(echo "$a" | awk -v p=$sl '$1==p{print $8}')
+	z2=$(echo "$b" | awk -v p=$sl '$1==p{print $8}')
+	echo "# spinner cpu_ns $s1 -> $s2, sleeper $z1 -> $z2"
+	[ -n "$s1" ] && [ -n "$z1" ] || return 1
+	[ $((s2 - s1)) -gt 100000000 ] || return 1
+	[ "$z1" = "$z2" ] || return 1
+}
+
+t_many() {
+	: > /tmp/spawn.out
+	PIDWATCHER_MODULE=many "$PWT" spawn 2000 > /tmp/spawn.out & BG+=($!)
+	wait_ready /tmp/spawn.out || return 1
+	"$PWT" cmpproc many 2001
+}
+
+t_events() {
+	env -u $TAG "$PWT" events || return 1
+	stats_zero
+}
+
+t_shell_kill() {
+	local pid
+	: > /tmp/ev.out
+	"$PWT" evread 6000 > /tmp/ev.out & BG+=($!)
+	wait_ready /tmp/ev.out || return 1
+	PIDWATCHER_MODULE=x sleep 100 & pid=$!
+	wait_comm $pid sleep || return 1	# exec done; no scan in between
+	kill -9 $pid
+	wait $pid 2>/dev/null
+	for i in $(seq 1 50); do
+		grep -Eq "^exit $pid [0-9]+ 9 [0-9]+ =x$" /tmp/ev.out && break
+		sleep 0.1
+	done
+	cat /tmp/ev.out | diag
+	grep -Eq "^exit $pid [0-9]+ 9 [0-9]+ =x$" /tmp/ev.out
+}
+
+t_writes() { "$PWT" writes; }
+t_reads() { "$PWT" reads; }
+t_readers() { "$PWT" readers 4 30; }
+
+t_perms() {
+	local e
+	chmod 0666 $DEV
+	e=$(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all cat $DEV 2>&1 >/dev/null)
+	echo "# nobody: $e"
+	echo "$e" | grep -q 'Operation not permitted' || { chmod 0600 $DEV; return 1; }
+	e=$(capsh --drop=cap_sys_ptrace -- -c "cat $DEV" 2>&1 >/dev/null)
+	echo "# root without CAP_SYS_PTRACE: $e"
+	echo "$e" | grep -q 'Operation not permitted' || { chmod 0600 $DEV; return 1; }
+	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=+sys_ptrace \
+		--ambient-caps=+sys_ptrace head -n1 $DEV | grep -q '^pidwatcher 1 ' ||
+		{ echo "nobody with CAP_SYS_PTRACE refused"; chmod 0600 $DEV; return 1; }
+	chmod 0600 $DEV
+	echo "# CAP_SYS_PTRACE required; it is enough"
+}
+
+t_bigenv() {
+	local p out
+	"$PWT" bigenv big1 & BG+=($!); p=$!
+	wait_comm $p sleep || return 1
+	echo "# environ of $p: $(wc -c < /proc/$p/environ) bytes"
+	[ "$(wc -c < /proc/$p/environ)" -gt 1000000 ] || return 1
+	out=$(snap "value big1")
+	echo "$out" | awk -v p=$p '$1==p && $11=="=big1"' | grep -q . || { echo "$out" | diag; return 1; }
+}
+
+t_envtail() {
+	local p
+	: > /tmp/tail.out
+	env -i A=1 PIDWATCHER_MODULE=tailval "$PWT" envtail > /tmp/tail.out & BG+=($!); p=$!
+	wait_ready /tmp/tail.out || return 1
+	tail -c 20 /proc/$p/environ | od -c | head -n2 | diag
+	snap "" | awk -v p=$p '$1==p{print "# row: " $0; if ($11=="=tailvalX") ok=1} END{exit !ok}'
+}
+
+t_bigvalue() {
+	local p v row
+	v=$(head -c 10240 /dev/zero | tr '\0' v)
+	PIDWATCHER_MODULE=$v sleep 1000 & BG+=($!); p=$!
+	wait_comm $p sleep || return 1
+	row=$(snap "" | awk -v p=$p '$1==p')
+	local val=$(echo "$row" | awk '{print $11}')
+	echo "# value column: ${#val} chars, starts ${val:0:5}"
+	[ "${val:0:1}" = "~" ] && [ ${#val} = 4097 ] && [ "${val:1}" = "$(head -c 4096 /dev/zero | tr '\0' v)" ]
+}
+
+t_escape() {
+	local p
+	: > /tmp/name.out
+	PIDWATCHER_MODULE='e s\' "$PWT" name 'a b' > /tmp/name.out & BG+=($!); p=$!
+	wait_ready /tmp/name.out || return 1
+	snap "" | awk -v p=$p '$1==p{print "# row: " $0; if ($10=="a\\x20b" && $11=="=e\\x20s\\x5c" && NF==11) ok=1} END{exit !ok}'
+}
+
+t_pidns() {
+	local out
+	PIDWATCHER_MODULE=host sleep 1000 & BG+=($!)
+	out=$(unshare --pid --fork --mount-proc env PIDWATCHER_MODULE=ns sh -c "sleep 1000 & sleep 0.3; cat $DEV; kill \$!")
+	echo "$out" | diag
+	# only the namespace's own tasks, with namespace pids: sh 1, sleep 2, cat
+	[ "$(echo "$out" | awk 'NR>1 && $10!="cat" {print $1, $2, $11}' | sort | tr '\n' ' ')" = "1 0 =ns 2 1 =ns " ] || return 1
+	echo "$out" | grep -q '=host' && return 1
+	echo "$out" | head -n1 | grep -q 'tasks=3 '
+}
+
+t_truncate() {
+	local out
+	: > /tmp/spawn.out
+	PIDWATCHER_MODULE=tr "$PWT" spawn 20 > /tmp/spawn.out & BG+=($!)
+	wait_ready /tmp/spawn.out || return 1
+	echo 5 > /sys/module/pidwatcher/parameters/max_tasks
+	out=$(snap "value tr")
+	echo 65536 > /sys/module/pidwatcher/parameters/max_tasks
+	echo "$out" | head -n1 | diag
+	echo "$out" | head -n1 | grep -q 'tasks=5 truncated=1 ' || return 1
+	[ "$(echo "$out" | wc -l)" = 6 ] || return 1
+	snap "value tr" | head -n1 | grep -q 'tasks=21 truncated=0 '
+}
+
+t_pspidwatcher() {
+	local out
+	PIDWATCHER_MODULE=web "$PWT" spin & BG+=($!)
+	PIDWATCHER_MODULE=db sleep 1000 & BG+=($!)
+	out=$("$PSW" -m web -i 0.5) || return 1
+	echo "$out" | diag
+	echo "$out" | head -n1 | grep -q 'PID' || return 1
+	echo "$out" | grep -q ' web$' || return 1
+	echo "$out" | grep -q ' db$' && return 1
+	# the spinner shows a %CPU above 20 over the interval
+	echo "$out" | awk '$NF=="web" && $0 ~ /pwtest/ { for (i=1;i<=NF;i++) if ($i ~ /^[0-9.]+$/ && i==6 && $i+0 > 20) ok=1 } END{exit !ok}'
+}
+
+t_dmesg() {
+	kernel_clean || return 1
+	stats_zero || return 1
+	dmesg | grep -i pidwatcher | tail -n 3 | diag
+}
+
+SELF=$(readlink -f "$0")
+if [ "${1:-}" = --one ]; then
+	trap bg_kill EXIT
+	set -o pipefail
+	"$2"
+	exit $?
+fi
+
+echo "KTAP version 1"
+echo "# kernel $(uname -r)"
+tests=(t_node t_load_unload t_legacy_major t_tree t_cpu t_many t_events t_shell_kill
+	t_writes t_reads t_readers t_perms t_bigenv t_envtail t_bigvalue t_escape t_pidns
+	t_truncate t_pspidwatcher t_dmesg)
+[ -n "${PW_TESTS:-}" ] && read -r -a tests <<< "${PW_TESTS//:/ }"
+echo "1..${#tests[@]}"
+for t in "${tests[@]}"; do
+	run "${t#t_}" "$t"
+	# every test starts with the module loaded in default mode
+	if ! grep -q '^pidwatcher ' /proc/modules || [ "$(stat -c %t $DEV 2>/dev/null)" != a ]; then
+		rmmod pidwatcher 2>/dev/null
+		[ -e $DEV ] && [ ! -c $DEV ] && rm -f $DEV
+		insmod "$PW_KO"
+		for d in $(seq 1 50); do [ -c $DEV ] && break; sleep 0.02; done
+	fi
+done
+echo "# $((n - failed)) passed, $failed failed on $(uname -r)"
+[ $failed = 0 ]
