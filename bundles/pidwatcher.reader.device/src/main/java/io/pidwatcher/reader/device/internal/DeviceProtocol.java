@@ -46,8 +46,7 @@ final class DeviceProtocol {
 			throw new ProtocolException("line 1: truncated=" + quote(truncatedText) + " is neither 0 nor 1");
 		}
 		String filter = keyed(fields[5], "filter", 1);
-		if (!filter.equals("all") && !filter.equals("all-tagged") && !filter.startsWith("value:")
-				&& !filter.equals("none")) {
+		if (!filter.equals("all") && !filter.equals("all-tagged") && !filter.startsWith("value:")) {
 			throw new ProtocolException("line 1: unknown filter " + quote(filter));
 		}
 
@@ -98,7 +97,7 @@ final class DeviceProtocol {
 		int ppid = parseInt(f[1], "ppid", lineNo);
 		int tgid = parseInt(f[2], "tgid", lineNo);
 		int threads = parseInt(f[3], "threads", lineNo);
-		if (f[4].length() != 1 || "RSDTtZXIPWK".indexOf(f[4].charAt(0)) < 0) {
+		if (f[4].length() != 1 || "RSDTtZXI".indexOf(f[4].charAt(0)) < 0) {
 			throw new ProtocolException("line " + lineNo + ": state " + quote(f[4]) + " is not a task state letter");
 		}
 		int uid = (int) parseUnsigned(f[5], "uid", lineNo, 0xffff_ffffL);

@@ -74,6 +74,9 @@ public final class DeviceWatcher {
 	/** A device that failed the version check is not opened again until it is replaced (module reloaded). */
 	private Object refusedDevice;
 	private volatile String brokenReason;
+	/** After the device misbehaved, wait this long before trusting it again. */
+	private static final long BROKEN_RETRY_NANOS = 30_000_000_000L;
+	private long retryAfterNanos = System.nanoTime();
 
 	@Activate
 	void activate(BundleContext context, DeviceConfig config) {
@@ -157,7 +160,11 @@ public final class DeviceWatcher {
 		String broken = brokenReason;
 		if (broken != null) {
 			brokenReason = null;
+			retryAfterNanos = System.nanoTime() + BROKEN_RETRY_NANOS;
 			return broken;
+		}
+		if (registration == null && System.nanoTime() - retryAfterNanos < 0) {
+			return standDownReason; // a device that just failed gets a rest before the next try
 		}
 		if (!c.enabled()) {
 			return "disabled by configuration (pidwatcher.device enabled=false)";

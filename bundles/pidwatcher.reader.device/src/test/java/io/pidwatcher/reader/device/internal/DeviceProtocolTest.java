@@ -123,6 +123,10 @@ class DeviceProtocolTest {
 				.hasMessageContaining("truncated=\"2\"");
 		assertThatThrownBy(() -> parse("pidwatcher 1 boottime_ns=5 tasks=0 truncated=0 filter=some\n"))
 				.hasMessageContaining("unknown filter");
+		// the module's internal filter never reaches a reader: kmod/README.md lists three
+		assertThatThrownBy(() -> parse("pidwatcher 1 boottime_ns=5 tasks=0 truncated=0 filter=none\n"))
+				.hasMessageContaining("unknown filter");
+		assertThatThrownBy(() -> parse(h + "1 0 1 1 P 0 0 0 0 init -\n")).hasMessageContaining("state \"P\"");
 		assertThatThrownBy(() -> parse("")).hasMessageContaining("empty snapshot");
 		assertThatThrownBy(() -> parse("pidwatcher 1 boottime_ns=5")).hasMessageContaining("not terminated");
 	}
