@@ -8,7 +8,7 @@
 PIDWATCHER_HOME ?= $(CURDIR)/home
 MVN ?= mvn -B
 
-.PHONY: run build test deps bench-procfs clean
+.PHONY: run build test deps bench-procfs bench-device clean
 
 build:
 	$(MVN) -q install -DskipTests
@@ -26,6 +26,10 @@ deps:
 
 bench-procfs: build
 	bash scripts/bench-procfs
+
+bench-device:
+	$(MVN) -q verify -DskipTests
+	bash scripts/bench-device
 
 clean:
 	$(MVN) -q clean
