@@ -11,10 +11,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The parser on real output of pidwatcher.ko (Debian 6.1 kernel), captured in a QEMU guest by
+ * The parser on real output of pidwatcher.ko (Debian 6.1 and 6.12 kernels), captured in QEMU guests by
  * itests/device-e2e/capture-guest.sh (see itests/device-e2e/README.md to capture again).
  */
 class CapturedOutputTest {
@@ -31,9 +32,10 @@ class CapturedOutputTest {
 		return DeviceProtocol.parseSnapshot(b, b.length);
 	}
 
-	@Test
-	void allTaggedWithEscapedCommAndValues() throws Exception {
-		DeviceSnapshot s = snapshot("captured-6.1-all-tagged.txt");
+	@ParameterizedTest
+	@ValueSource(strings = { "6.1", "6.12" })
+	void allTaggedWithEscapedCommAndValues(String kernel) throws Exception {
+		DeviceSnapshot s = snapshot("captured-" + kernel + "-all-tagged.txt");
 		assertThat(s.filter()).isEqualTo("all-tagged");
 		assertThat(s.truncated()).isFalse();
 		assertThat(s.tasks()).allMatch(TaskSnapshot::isTagged);
@@ -47,17 +49,19 @@ class CapturedOutputTest {
 		assertThat(s.tasks()).allMatch(t -> t.pid() == t.tgid() && t.threads() >= 1 && t.rssBytes() > 0);
 	}
 
-	@Test
-	void allListsUntaggedProcessesToo() throws Exception {
-		DeviceSnapshot s = snapshot("captured-6.1-all.txt");
+	@ParameterizedTest
+	@ValueSource(strings = { "6.1", "6.12" })
+	void allListsUntaggedProcessesToo(String kernel) throws Exception {
+		DeviceSnapshot s = snapshot("captured-" + kernel + "-all.txt");
 		assertThat(s.filter()).isEqualTo("all");
 		assertThat(s.tasks()).anyMatch(t -> !t.isTagged()).anyMatch(TaskSnapshot::isTagged);
 		assertThat(s.tasks()).anyMatch(t -> t.pid() == 1);
 	}
 
-	@Test
-	void valueFilterWithEscapedHeader() throws Exception {
-		DeviceSnapshot s = snapshot("captured-6.1-value.txt");
+	@ParameterizedTest
+	@ValueSource(strings = { "6.1", "6.12" })
+	void valueFilterWithEscapedHeader(String kernel) throws Exception {
+		DeviceSnapshot s = snapshot("captured-" + kernel + "-value.txt");
 		assertThat(s.filter()).isEqualTo("value:caf\\xc3\\xa9\\x20bar\\x5c1");
 		assertThat(s.tasks()).singleElement().satisfies(t -> {
 			assertThat(t.tagValue()).isEqualTo("caf\u00e9 bar\\1");
@@ -65,17 +69,19 @@ class CapturedOutputTest {
 		});
 	}
 
-	@Test
-	void truncatedSnapshot() throws Exception {
-		DeviceSnapshot s = snapshot("captured-6.1-truncated.txt");
+	@ParameterizedTest
+	@ValueSource(strings = { "6.1", "6.12" })
+	void truncatedSnapshot(String kernel) throws Exception {
+		DeviceSnapshot s = snapshot("captured-" + kernel + "-truncated.txt");
 		assertThat(s.truncated()).isTrue();
 		assertThat(s.tasks()).hasSize(2); // max_tasks=2
 	}
 
-	@Test
-	void exitRecords() throws Exception {
+	@ParameterizedTest
+	@ValueSource(strings = { "6.1", "6.12" })
+	void exitRecords(String kernel) throws Exception {
 		List<ExitRecord> records = new ArrayList<>();
-		for (String line : new String(resource("captured-6.1-events.txt"), StandardCharsets.US_ASCII).split("\n")) {
+		for (String line : new String(resource("captured-" + kernel + "-events.txt"), StandardCharsets.US_ASCII).split("\n")) {
 			records.add(DeviceProtocol.parseEvent(line));
 		}
 		assertThat(records).hasSizeGreaterThanOrEqualTo(5).allMatch(r -> r instanceof ExitRecord.Exit);
@@ -87,17 +93,19 @@ class CapturedOutputTest {
 		assertThat(records).allMatch(r -> ((ExitRecord.Exit) r).exitBoottimeNanos() > ((ExitRecord.Exit) r).startNanos());
 	}
 
-	@Test
-	void capturedOutputWithAnotherVersionIsRefused() throws Exception {
-		byte[] b = resource("captured-6.1-all-tagged.txt");
+	@ParameterizedTest
+	@ValueSource(strings = { "6.1", "6.12" })
+	void capturedOutputWithAnotherVersionIsRefused(String kernel) throws Exception {
+		byte[] b = resource("captured-" + kernel + "-all-tagged.txt");
 		b["pidwatcher ".length()] = '2';
 		assertThatThrownBy(() -> DeviceProtocol.parseSnapshot(b, b.length))
 				.isInstanceOf(ProtocolException.class).hasMessageContaining("unsupported device protocol version \"2\"");
 	}
 
-	@Test
-	void capturedOutputCutShortIsRefused() throws Exception {
-		byte[] b = resource("captured-6.1-all.txt");
+	@ParameterizedTest
+	@ValueSource(strings = { "6.1", "6.12" })
+	void capturedOutputCutShortIsRefused(String kernel) throws Exception {
+		byte[] b = resource("captured-" + kernel + "-all.txt");
 		assertThatThrownBy(() -> DeviceProtocol.parseSnapshot(b, b.length / 2)).isInstanceOf(ProtocolException.class);
 	}
 }
