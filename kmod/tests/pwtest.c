@@ -860,6 +860,24 @@ static int cmd_devscan(int argc, char **argv)
 	return 0;
 }
 
+static void *late_exit_thread(void *arg)
+{
+	(void)arg;
+	usleep(300000);
+	exit(3);
+	return NULL;
+}
+
+/* leaderexit: the leader thread exits first, the last thread calls exit(3) */
+static int cmd_leaderexit(void)
+{
+	pthread_t t;
+
+	pthread_create(&t, NULL, late_exit_thread, NULL);
+	pthread_exit(NULL);
+	return 0;
+}
+
 /* name NAME: set comm (may contain spaces) and sleep */
 static int cmd_name(int argc, char **argv)
 {
@@ -900,6 +918,8 @@ int main(int argc, char **argv)
 		return cmd_bigenv(argc, argv);
 	if (!strcmp(c, "procscan"))
 		return cmd_procscan(argc, argv);
+	if (!strcmp(c, "leaderexit"))
+		return cmd_leaderexit();
 	if (!strcmp(c, "procbench") && argc > 2)
 		return cmd_procbench(argc, argv);
 	if (!strcmp(c, "devscan") && argc > 2)

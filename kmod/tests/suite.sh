@@ -215,6 +215,40 @@ t_shell_kill() {
 	grep -Eq "^exit $pid [0-9]+ 9 [0-9]+ =x$" /tmp/ev.out
 }
 
+t_group_exit() {	# one record per process, when its last thread exits
+	local mt le
+	: > /tmp/ev.out; : > /tmp/thr.out
+	"$PWT" evread 5000 > /tmp/ev.out & BG+=($!)
+	wait_ready /tmp/ev.out || return 1
+	PIDWATCHER_MODULE=mt "$PWT" threads 4 > /tmp/thr.out & mt=$!
+	wait_ready /tmp/thr.out || return 1
+	kill -9 $mt; wait $mt 2>/dev/null
+	PIDWATCHER_MODULE=le "$PWT" leaderexit & le=$!
+	wait $le
+	echo "# leaderexit status $?"
+	sleep 1
+	cat /tmp/ev.out | diag
+	[ "$(grep -c "^exit $mt " /tmp/ev.out)" = 1 ] || { echo "want one record for $mt"; return 1; }
+	grep -Eq "^exit $mt [0-9]+ 9 [0-9]+ =mt$" /tmp/ev.out || return 1
+	[ "$(grep -c "^exit $le " /tmp/ev.out)" = 1 ] || { echo "want one record for $le"; return 1; }
+	grep -Eq "^exit $le [0-9]+ 768 [0-9]+ =le$" /tmp/ev.out
+}
+
+t_lost() {	# a full queue drops the oldest records and says how many
+	local out
+	echo 8 > /sys/module/pidwatcher/parameters/max_events
+	exec 8<>$DEV
+	echo events >&8
+	echo 4096 > /sys/module/pidwatcher/parameters/max_events
+	for i in $(seq 1 12); do PIDWATCHER_MODULE=lost$i /bin/true; done
+	out=$(timeout 1 cat <&8)
+	exec 8>&-
+	echo "$out" | diag
+	[ "$(echo "$out" | head -n1)" = "lost 4" ] || return 1
+	[ "$(echo "$out" | grep -c '^exit ')" = 8 ] || return 1
+	echo "$out" | sed -n 2p | grep -q ' =lost5$' && echo "$out" | tail -n1 | grep -q ' =lost12$'
+}
+
 t_writes() { "$PWT" writes; }
 t_reads() { "$PWT" reads; }
 t_readers() { "$PWT" readers 4 30; }
@@ -327,7 +361,7 @@ fi
 
 echo "KTAP version 1"
 echo "# kernel $(uname -r)"
-tests=(t_node t_load_unload t_legacy_major t_tree t_cpu t_many t_events t_shell_kill
+tests=(t_node t_load_unload t_legacy_major t_tree t_cpu t_many t_events t_shell_kill t_group_exit t_lost
 	t_writes t_reads t_readers t_perms t_bigenv t_envtail t_bigvalue t_escape t_pidns
 	t_truncate t_pspidwatcher t_dmesg)
 [ -n "${PW_TESTS:-}" ] && read -r -a tests <<< "${PW_TESTS//:/ }"
