@@ -242,8 +242,8 @@ out:
 	if (mm)
 		mmput(mm);
 	put_task_struct(w->task);
-	kfree(chunk);
-	kfree(es);
+	kfree_sensitive(chunk);
+	kfree_sensitive(es);
 	kfree(w);
 }
 
