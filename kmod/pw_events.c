@@ -289,6 +289,7 @@ static void pw_probe_exec(void *data, struct task_struct *p, pid_t old_pid,
 
 		if (!w)
 			return;
+		pw_dbg("exec of %d: environment read deferred\n", task_pid_nr(p));
 		INIT_WORK(&w->work, pw_exec_workfn);
 		w->task = p;
 		get_task_struct(p);

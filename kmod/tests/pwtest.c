@@ -772,23 +772,25 @@ static int cmd_envtail(void)
 		pause();
 }
 
-/* bigenv VALUE: re-exec self as "sleep" with ~1 MiB of environment, tag last */
+/* bigenv VALUE [N]: exec "sleep" with N x 128 KiB (default 8: ~1 MiB) of environment, tag last */
 static int cmd_bigenv(int argc, char **argv)
 {
-	static char *envp[16];
-	static char big[8][131000];
+	static char *envp[40];
+	static char big[32][131000];
 	char tagv[200];
-	int i;
+	int i, n = argc > 3 ? atoi(argv[3]) : 8;
 
-	for (i = 0; i < 8; i++) {
+	if (n > 32)
+		n = 32;
+	for (i = 0; i < n; i++) {
 		snprintf(big[i], 8, "BIG%d=", i);
 		memset(big[i] + 5, 'a' + i, sizeof(big[i]) - 6);
 		big[i][sizeof(big[i]) - 1] = 0;
 		envp[i] = big[i];
 	}
 	snprintf(tagv, sizeof(tagv), TAG "=%s", argv[2]);
-	envp[8] = tagv;
-	envp[9] = NULL;
+	envp[n] = tagv;
+	envp[n + 1] = NULL;
 	{
 		char *av[] = { "/bin/sleep", "1000", NULL };
 
