@@ -19,7 +19,6 @@
 #define PW_VALUE_MAX		4096	/* bytes of a tag value kept/shown */
 #define PW_TAG_MAX		128	/* length of the tag= parameter */
 #define PW_CMD_MAX		256	/* longest accepted write */
-#define PW_EVENTS_MAX		4096	/* queued exit records per fd */
 
 struct pid_namespace;
 struct user_namespace;
@@ -31,6 +30,7 @@ extern char pw_tag[PW_TAG_MAX];
 extern size_t pw_tag_len;
 extern unsigned int pw_max_tasks;
 extern unsigned long pw_max_bytes;
+extern unsigned int pw_max_events;
 
 /* live objects, for the leak check in the test suite (stats parameter) */
 extern atomic_t pw_nr_values;
@@ -127,6 +127,7 @@ struct pw_listener {
 	wait_queue_head_t wq;		/* woken when a record is queued */
 	/* ring, head, count and lost are protected by pw_track_lock */
 	struct pw_event *ring;
+	unsigned int size;		/* ring capacity, max_events at start */
 	unsigned int head;
 	unsigned int count;
 	unsigned long lost;

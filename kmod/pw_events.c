@@ -242,8 +242,8 @@ out:
 	if (mm)
 		mmput(mm);
 	put_task_struct(w->task);
-	kfree(chunk);
-	kfree(es);
+	kfree_sensitive(chunk);
+	kfree_sensitive(es);
 	kfree(w);
 }
 
@@ -289,6 +289,7 @@ static void pw_probe_exec(void *data, struct task_struct *p, pid_t old_pid,
 
 		if (!w)
 			return;
+		pw_dbg("exec of %d: environment read deferred\n", task_pid_nr(p));
 		INIT_WORK(&w->work, pw_exec_workfn);
 		w->task = p;
 		get_task_struct(p);
@@ -298,13 +299,13 @@ static void pw_probe_exec(void *data, struct task_struct *p, pid_t old_pid,
 
 static void pw_listener_push(struct pw_listener *l, const struct pw_event *ev)
 {
-	if (l->count == PW_EVENTS_MAX) {
+	if (l->count == l->size) {
 		pw_value_put(l->ring[l->head].val);
-		l->head = (l->head + 1) % PW_EVENTS_MAX;
+		l->head = (l->head + 1) % l->size;
 		l->count--;
 		l->lost++;
 	}
-	l->ring[(l->head + l->count) % PW_EVENTS_MAX] = *ev;
+	l->ring[(l->head + l->count) % l->size] = *ev;
 	pw_value_get(ev->val);
 	l->count++;
 }
@@ -347,7 +348,8 @@ int pw_listener_start(struct pw_listener *l, struct pid_namespace *pid_ns,
 	struct pw_snapshot snap = { };
 	int ret;
 
-	l->ring = kvcalloc(PW_EVENTS_MAX, sizeof(*l->ring), GFP_KERNEL);
+	l->size = clamp_val(READ_ONCE(pw_max_events), 1, 65536);
+	l->ring = kvcalloc(l->size, sizeof(*l->ring), GFP_KERNEL);
 	if (!l->ring)
 		return -ENOMEM;
 	l->pid_ns = pid_ns;
@@ -382,7 +384,7 @@ void pw_listener_stop(struct pw_listener *l)
 	list_del(&l->node);
 	while (l->count) {
 		pw_value_put(l->ring[l->head].val);
-		l->head = (l->head + 1) % PW_EVENTS_MAX;
+		l->head = (l->head + 1) % l->size;
 		l->count--;
 	}
 	if (list_empty(&pw_listeners)) {
@@ -455,7 +457,7 @@ ssize_t pw_listener_read(struct pw_listener *l, char *kbuf, size_t size)
 		n += pw_escape(kbuf + n, ev->val->data, ev->val->len);
 		kbuf[n++] = '\n';
 		pw_value_put(ev->val);
-		l->head = (l->head + 1) % PW_EVENTS_MAX;
+		l->head = (l->head + 1) % l->size;
 		l->count--;
 	}
 out:

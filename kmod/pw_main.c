@@ -49,6 +49,10 @@ unsigned long pw_max_bytes = 64UL << 20;
 module_param_named(max_snapshot_bytes, pw_max_bytes, ulong, 0644);
 MODULE_PARM_DESC(max_snapshot_bytes, "bytes of rows per snapshot (truncated=1 beyond)");
 
+unsigned int pw_max_events = 4096;
+module_param_named(max_events, pw_max_events, uint, 0644);
+MODULE_PARM_DESC(max_events, "queued exit records per event-mode fd (1..65536); oldest dropped beyond");
+
 /* "groups=<tracked groups> values=<live tag values>": both 0 when no fd is in event mode */
 static int pw_stats_get(char *buf, const struct kernel_param *kp)
 {

@@ -461,8 +461,9 @@ out_put:
 	kvfree(pids);
 	kvfree(ob.buf);
 	kfree(row);
-	kfree(chunk);
-	kfree(es);
+	/* other variables' bytes passed through these: do not leave them in slab */
+	kfree_sensitive(chunk);
+	kfree_sensitive(es);
 	return ret;
 }
 

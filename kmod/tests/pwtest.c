@@ -772,23 +772,25 @@ static int cmd_envtail(void)
 		pause();
 }
 
-/* bigenv VALUE: re-exec self as "sleep" with ~1 MiB of environment, tag last */
+/* bigenv VALUE [N]: exec "sleep" with N x 128 KiB (default 8: ~1 MiB) of environment, tag last */
 static int cmd_bigenv(int argc, char **argv)
 {
-	static char *envp[16];
-	static char big[8][131000];
+	static char *envp[40];
+	static char big[32][131000];
 	char tagv[200];
-	int i;
+	int i, n = argc > 3 ? atoi(argv[3]) : 8;
 
-	for (i = 0; i < 8; i++) {
+	if (n > 32)
+		n = 32;
+	for (i = 0; i < n; i++) {
 		snprintf(big[i], 8, "BIG%d=", i);
 		memset(big[i] + 5, 'a' + i, sizeof(big[i]) - 6);
 		big[i][sizeof(big[i]) - 1] = 0;
 		envp[i] = big[i];
 	}
 	snprintf(tagv, sizeof(tagv), TAG "=%s", argv[2]);
-	envp[8] = tagv;
-	envp[9] = NULL;
+	envp[n] = tagv;
+	envp[n + 1] = NULL;
 	{
 		char *av[] = { "/bin/sleep", "1000", NULL };
 
@@ -860,6 +862,24 @@ static int cmd_devscan(int argc, char **argv)
 	return 0;
 }
 
+static void *late_exit_thread(void *arg)
+{
+	(void)arg;
+	usleep(300000);
+	exit(3);
+	return NULL;
+}
+
+/* leaderexit: the leader thread exits first, the last thread calls exit(3) */
+static int cmd_leaderexit(void)
+{
+	pthread_t t;
+
+	pthread_create(&t, NULL, late_exit_thread, NULL);
+	pthread_exit(NULL);
+	return 0;
+}
+
 /* name NAME: set comm (may contain spaces) and sleep */
 static int cmd_name(int argc, char **argv)
 {
@@ -900,6 +920,8 @@ int main(int argc, char **argv)
 		return cmd_bigenv(argc, argv);
 	if (!strcmp(c, "procscan"))
 		return cmd_procscan(argc, argv);
+	if (!strcmp(c, "leaderexit"))
+		return cmd_leaderexit();
 	if (!strcmp(c, "procbench") && argc > 2)
 		return cmd_procbench(argc, argv);
 	if (!strcmp(c, "devscan") && argc > 2)

@@ -215,9 +215,52 @@ t_shell_kill() {
 	grep -Eq "^exit $pid [0-9]+ 9 [0-9]+ =x$" /tmp/ev.out
 }
 
+t_group_exit() {	# one record per process, when its last thread exits
+	local mt le
+	: > /tmp/ev.out; : > /tmp/thr.out
+	"$PWT" evread 5000 > /tmp/ev.out & BG+=($!)
+	wait_ready /tmp/ev.out || return 1
+	PIDWATCHER_MODULE=mt "$PWT" threads 4 > /tmp/thr.out & mt=$!
+	wait_ready /tmp/thr.out || return 1
+	kill -9 $mt; wait $mt 2>/dev/null
+	PIDWATCHER_MODULE=le "$PWT" leaderexit & le=$!
+	wait $le
+	echo "# leaderexit status $?"
+	sleep 1
+	cat /tmp/ev.out | diag
+	[ "$(grep -c "^exit $mt " /tmp/ev.out)" = 1 ] || { echo "want one record for $mt"; return 1; }
+	grep -Eq "^exit $mt [0-9]+ 9 [0-9]+ =mt$" /tmp/ev.out || return 1
+	[ "$(grep -c "^exit $le " /tmp/ev.out)" = 1 ] || { echo "want one record for $le"; return 1; }
+	grep -Eq "^exit $le [0-9]+ 768 [0-9]+ =le$" /tmp/ev.out
+}
+
+t_lost() {	# a full queue drops the oldest records and says how many
+	local out
+	echo 8 > /sys/module/pidwatcher/parameters/max_events
+	exec 8<>$DEV
+	echo events >&8
+	echo 4096 > /sys/module/pidwatcher/parameters/max_events
+	for i in $(seq 1 12); do PIDWATCHER_MODULE=lost$i /bin/true; done
+	out=$(timeout 1 cat <&8)
+	exec 8>&-
+	echo "$out" | diag
+	[ "$(echo "$out" | head -n1)" = "lost 4" ] || return 1
+	[ "$(echo "$out" | grep -c '^exit ')" = 8 ] || return 1
+	echo "$out" | sed -n 2p | grep -q ' =lost5$' && echo "$out" | tail -n1 | grep -q ' =lost12$'
+}
+
 t_writes() { "$PWT" writes; }
 t_reads() { "$PWT" reads; }
-t_readers() { "$PWT" readers 4 30; }
+t_readers() {	# tagged churn, 4 readers and an event listener at once
+	: > /tmp/ev.out
+	"$PWT" evread 600000 > /tmp/ev.out & BG+=($!)
+	wait_ready /tmp/ev.out || return 1
+	PIDWATCHER_MODULE=churn "$PWT" readers 4 30 || return 1
+	echo "# $(grep -c '^exit ' /tmp/ev.out) exit records during the run"
+	bg_kill
+	sleep 0.2
+	stats_zero
+}
 
 t_perms() {
 	local e
@@ -243,6 +286,25 @@ t_bigenv() {
 	[ "$(wc -c < /proc/$p/environ)" -gt 1000000 ] || return 1
 	out=$(snap "value big1")
 	echo "$out" | awk -v p=$p '$1==p && $11=="=big1"' | grep -q . || { echo "$out" | diag; return 1; }
+}
+
+t_exec_deferred() {	# > 2 MiB of environment: the exec probe defers to a workqueue
+	local p
+	: > /tmp/ev.out
+	"$PWT" evread 8000 > /tmp/ev.out & BG+=($!)
+	wait_ready /tmp/ev.out || return 1
+	echo 1 > /sys/module/pidwatcher/parameters/debug
+	( ulimit -s 65536; exec env -u $TAG "$PWT" bigenv deferred 20 ) & p=$!
+	wait_comm $p sleep || return 1
+	echo 0 > /sys/module/pidwatcher/parameters/debug
+	dmesg | grep -q "pidwatcher: exec of $p: environment read deferred" || { echo "not deferred"; return 1; }
+	echo "# environ of $p: $(wc -c < /proc/$p/environ) bytes"
+	[ "$(wc -c < /proc/$p/environ)" -gt 2200000 ] || return 1
+	sleep 0.5	# let the deferred read run; no scan in between
+	kill -9 $p; wait $p 2>/dev/null
+	for i in $(seq 1 30); do grep -q "^exit $p " /tmp/ev.out && break; sleep 0.1; done
+	cat /tmp/ev.out | diag
+	grep -Eq "^exit $p [0-9]+ 9 [0-9]+ =deferred$" /tmp/ev.out
 }
 
 t_envtail() {
@@ -327,8 +389,8 @@ fi
 
 echo "KTAP version 1"
 echo "# kernel $(uname -r)"
-tests=(t_node t_load_unload t_legacy_major t_tree t_cpu t_many t_events t_shell_kill
-	t_writes t_reads t_readers t_perms t_bigenv t_envtail t_bigvalue t_escape t_pidns
+tests=(t_node t_load_unload t_legacy_major t_tree t_cpu t_many t_events t_shell_kill t_group_exit t_lost
+	t_writes t_reads t_readers t_perms t_bigenv t_exec_deferred t_envtail t_bigvalue t_escape t_pidns
 	t_truncate t_pspidwatcher t_dmesg)
 [ -n "${PW_TESTS:-}" ] && read -r -a tests <<< "${PW_TESTS//:/ }"
 echo "1..${#tests[@]}"

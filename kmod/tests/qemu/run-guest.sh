@@ -61,7 +61,7 @@ deps_of() {	# print module paths needed for $1, dependencies first
 	echo "$path"
 }
 if [ ! -f "$initrd" ] || [ "$0" -nt "$initrd" ]; then
-	root=$work/root
+	root=$work/root.$$
 	rm -rf "$root"
 	mkdir -p "$root"/{bin,dev,proc,sys,host,mods}
 	cp /bin/busybox "$root/bin/busybox"
@@ -112,8 +112,8 @@ sync
 poweroff -f
 INIT
 	chmod +x "$root/init"
-	(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$initrd.new"
-	mv "$initrd.new" "$initrd"
+	(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$initrd.new.$$"
+	mv "$initrd.new.$$" "$initrd"	# atomic: concurrent guests see old or new
 fi
 
 enc() { printf '%s' "$1" | sed 's/ /,/g'; }
@@ -124,7 +124,8 @@ append="console=ttyS0 quiet panic=-1 pw.script=$script pw.ko=$ko pw.insmod=$((1 
 [ -n "$insmod_args" ] && append+=" pw.insmod_args=$(enc "$insmod_args")"
 [ ${#envs[@]} -gt 0 ] && append+=" pw.env=$(IFS=,; echo "${envs[*]}")"
 
-log=$work/console.log
+log=$(mktemp "$work/console.XXXXXX")	# one per run: guests may run side by side
+trap 'rm -f "$log"; rm -rf "$work/root.$$"' EXIT
 set +e
 timeout --foreground -k 10 "$tmo" qemu-system-x86_64 -accel tcg -cpu max -m "$mem" -smp 2 \
 	-nographic -no-reboot -monitor none -serial stdio \
