@@ -74,7 +74,13 @@ final class Modules implements AutoCloseable {
 			throws InterruptedException {
 		ModuleStatus[] last = new ModuleStatus[1];
 		try {
-			Poll.until(timeout, name + ": " + what, () -> condition.test(last[0] = supervisor.status(name)));
+			Poll.until(timeout, name + ": " + what, () -> {
+				try {
+					return condition.test(last[0] = supervisor.status(name));
+				} catch (NoSuchModuleException e) {
+					return false; // not defined yet (FileInstall, Config Admin and SCR deliver asynchronously)
+				}
+			});
 		} catch (AssertionError e) {
 			throw new AssertionError(e.getMessage() + "; last status: " + last[0], e);
 		}
