@@ -141,6 +141,19 @@ final class ModuleReport {
 		}
 	}
 
+	/** Each module's tree, as bin/pidwatcher ps prints it. */
+	static String ps(List<ModuleStatus> modules) {
+		StringBuilder out = new StringBuilder();
+		for (ModuleStatus m : modules) {
+			out.append(String.format("module %s: %s, %d tasks, %.1f%% CPU, %s RSS%n", m.name(), m.state().label(),
+					m.tasks().size(), m.cpuPercent(), PsTable.bytes(m.rssBytes())));
+			if (!m.tasks().isEmpty()) {
+				out.append(tree(m.tasks(), m.name()));
+			}
+		}
+		return out.length() == 0 ? "no modules configured\n" : out.toString();
+	}
+
 	static String stopped(StopReport r) {
 		return String.format("stopped %s: %d tasks stopped, %d of them with SIGKILL, in %s%s%n", r.module(), r.stopped(),
 				r.killed(), duration(r.took()), r.remaining() > 0 ? "; " + r.remaining() + " tasks resist SIGKILL" : "");
@@ -164,6 +177,9 @@ final class ModuleReport {
 
 	static String duration(Duration d) {
 		long s = d.toSeconds();
+		if (d.toMillis() < 1000) {
+			return d.toMillis() + "ms";
+		}
 		if (s < 60) {
 			return String.format("%.1fs", d.toMillis() / 1000.0);
 		}
