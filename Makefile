@@ -8,7 +8,7 @@
 PIDWATCHER_HOME ?= $(CURDIR)/home
 MVN ?= mvn -B
 
-.PHONY: run build test deps bench-procfs clean
+.PHONY: run build test deps bench-procfs bench-watchdog clean
 
 build:
 	$(MVN) -q install -DskipTests
@@ -26,6 +26,9 @@ deps:
 
 bench-procfs: build
 	bash scripts/bench-procfs
+
+bench-watchdog: build
+	bash scripts/bench-watchdog
 
 clean:
 	$(MVN) -q clean

@@ -26,22 +26,46 @@ final class TreeTracker {
 	}
 
 	static List<TaskSnapshot> members(String module, ProcessSnapshot everything, Set<TaskId> tracked) {
-		Map<TaskId, TaskSnapshot> members = new LinkedHashMap<>();
-		Map<Integer, List<TaskSnapshot>> children = new HashMap<>();
-		for (TaskSnapshot t : everything.tasks()) {
-			if (!mayBelong(module, t)) {
-				continue;
+		return members(module, new Index(everything), tracked);
+	}
+
+	/**
+	 * One snapshot indexed once, so that finding the trees of many modules costs a lookup per
+	 * member rather than a pass over every process per module.
+	 */
+	static final class Index {
+		final Map<String, List<TaskSnapshot>> byTag = new HashMap<>();
+		final Map<Integer, List<TaskSnapshot>> children = new HashMap<>();
+		final Map<TaskId, TaskSnapshot> byId = new HashMap<>();
+
+		Index(ProcessSnapshot snapshot) {
+			for (TaskSnapshot t : snapshot.tasks()) {
+				byId.put(t.id(), t);
+				children.computeIfAbsent(t.ppid(), k -> new ArrayList<>()).add(t);
+				if (t.tagValue() != null) {
+					byTag.computeIfAbsent(t.tagValue(), k -> new ArrayList<>()).add(t);
+				}
 			}
-			if (module.equals(t.tagValue()) || tracked.contains(t.id())) {
+		}
+	}
+
+	static List<TaskSnapshot> members(String module, Index index, Set<TaskId> tracked) {
+		Map<TaskId, TaskSnapshot> members = new LinkedHashMap<>();
+		for (TaskSnapshot t : index.byTag.getOrDefault(module, List.of())) {
+			members.put(t.id(), t);
+		}
+		for (TaskId id : tracked) {
+			TaskSnapshot t = index.byId.get(id);
+			if (t != null && mayBelong(module, t)) {
 				members.put(t.id(), t);
 			}
-			children.computeIfAbsent(t.ppid(), k -> new ArrayList<>()).add(t);
 		}
 		Deque<TaskSnapshot> todo = new ArrayDeque<>(members.values());
 		while (!todo.isEmpty()) {
 			TaskSnapshot parent = todo.removeFirst();
-			for (TaskSnapshot child : children.getOrDefault(parent.pid(), List.of())) {
-				if (child.startTimeNanos() >= parent.startTimeNanos() && !members.containsKey(child.id())) {
+			for (TaskSnapshot child : index.children.getOrDefault(parent.pid(), List.of())) {
+				if (mayBelong(module, child) && child.startTimeNanos() >= parent.startTimeNanos()
+						&& !members.containsKey(child.id())) {
 					members.put(child.id(), child);
 					todo.addLast(child);
 				}
