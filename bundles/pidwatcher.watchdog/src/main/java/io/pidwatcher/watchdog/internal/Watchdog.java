@@ -79,6 +79,8 @@ public final class Watchdog implements Supervisor, ExitListener {
 	private static final long STARTUP_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 	private static final long NO_READER_RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
 	private static final long LOG_CHECK_NANOS = TimeUnit.SECONDS.toNanos(5);
+	/** How often a tick scans every process (not only tagged ones) to find descendants that dropped the tag. */
+	private static final long DISCOVERY_NANOS = TimeUnit.SECONDS.toNanos(2);
 	/** A module due this soon is checked with the current scan rather than costing one of its own. */
 	private static final long ALIGN_SLACK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 	private static final Path SETSID = findSetsid();
@@ -110,6 +112,7 @@ public final class Watchdog implements Supervisor, ExitListener {
 	private NotifySockets notifySockets;
 	private volatile boolean active;
 	private final long epochNanos = System.nanoTime();
+	private long lastEverythingNanos = epochNanos - DISCOVERY_NANOS;
 
 	@Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
 			policyOption = ReferencePolicyOption.GREEDY)
@@ -300,7 +303,12 @@ public final class Watchdog implements Supervisor, ExitListener {
 				}
 				return;
 			}
-			ProcessSnapshot snapshot = reader.scan(ScanScope.everything());
+			long started = System.nanoTime();
+			boolean everything = started - lastEverythingNanos >= DISCOVERY_NANOS || needsEverything();
+			ProcessSnapshot snapshot = reader.scan(everything ? ScanScope.everything() : ScanScope.tagged());
+			if (everything) {
+				lastEverythingNanos = started;
+			}
 			TreeTracker.Index index = new TreeTracker.Index(snapshot);
 			long now = System.nanoTime();
 			synchronized (this) {
@@ -329,6 +337,26 @@ public final class Watchdog implements Supervisor, ExitListener {
 				scheduleTick(NO_READER_RETRY_NANOS);
 			}
 		}
+	}
+
+	/**
+	 * Whether this tick must see untagged processes too: a module tracks tasks that lost the tag
+	 * (only a scan of every process shows them), or it has not had its first scan (adoption looks
+	 * for remembered untagged tasks). Otherwise a scan of the tagged processes suffices, which on
+	 * /proc costs about half: stat and status are read only for tagged processes. Descendants that
+	 * drop the tag are discovered by the scan of everything every {@link #DISCOVERY_NANOS}.
+	 */
+	private synchronized boolean needsEverything() {
+		for (Module m : modules.values()) {
+			if (!m.firstScanDone) {
+				return true;
+			}
+			long tagged = m.tree.stream().filter(t -> m.name.equals(t.tagValue())).count();
+			if (m.tracked.size() > tagged) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	/**

@@ -56,7 +56,7 @@ class ModuleCommandsTest {
 		ModuleStatus running = modules.await(name, "running with 3 tasks",
 				s -> s.state() == ModuleState.RUNNING && s.tasks().size() == 3);
 
-		assertThat(Gogo.run(gogo, "pw:modules")).containsPattern(name + "\\s+running\\s+[0-9.]+s\\s+0\\s+3 ");
+		assertThat(Gogo.run(gogo, "pw:modules")).containsPattern(name + "\\s+running\\s+[0-9.]+m?s\\s+0\\s+3 ");
 		String status = Gogo.run(gogo, "pw:status " + name);
 		assertThat(status).contains("module " + name + ": running").contains("main       pid " + running.main().pid())
 				.contains("strategy   fixed").contains("tree: 3 tasks").contains(" \\_ pwtest");
