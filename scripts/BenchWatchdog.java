@@ -88,7 +88,7 @@ public class BenchWatchdog {
 				}
 				Thread.sleep(200);
 			}
-			Thread.sleep(20_000); // start-up and JIT compilation settle: idle means steady state
+			Thread.sleep(60_000); // start-up and JIT compilation settle: idle means steady state
 			long cpu0 = cpuTicks(runtime2.pid());
 			long t0 = System.nanoTime();
 			Thread.sleep(idleSeconds * 1000L);

@@ -25,6 +25,9 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.log.Logger;
 import org.osgi.service.log.LoggerFactory;
 
@@ -50,8 +53,18 @@ public final class ControlSocket {
 	@Reference(service = LoggerFactory.class)
 	private Logger logger;
 
-	@Reference
-	private Supervisor supervisor;
+	/** Optional: the shell bundle also runs without the watchdog (e.g. a runtime that only lists processes). */
+	@Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+			policyOption = ReferencePolicyOption.GREEDY)
+	private volatile Supervisor watchdog;
+
+	private Supervisor supervisor() {
+		Supervisor s = watchdog;
+		if (s == null) {
+			throw new IllegalStateException("the watchdog (bundle pidwatcher.watchdog) is not running");
+		}
+		return s;
+	}
 
 	@Reference
 	private RuntimeHome home;
@@ -161,17 +174,17 @@ public final class ControlSocket {
 		try {
 			return switch (command) {
 				case "start" -> module == null ? new Answer(2, usage())
-						: new Answer(0, ModuleReport.started(supervisor.start(module)));
+						: new Answer(0, ModuleReport.started(supervisor().start(module)));
 				case "stop" -> module == null ? new Answer(2, usage())
-						: new Answer(0, ModuleReport.stopped(supervisor.stop(module)));
+						: new Answer(0, ModuleReport.stopped(supervisor().stop(module)));
 				case "restart" -> module == null ? new Answer(2, usage())
-						: new Answer(0, ModuleReport.stopped(supervisor.restart(module))
-								+ ModuleReport.started(supervisor.status(module)));
-				case "status" -> new Answer(0, module == null ? ModuleReport.modules(supervisor.modules(), Instant.now())
-						: ModuleReport.status(supervisor.status(module), Instant.now()));
-				case "ps" -> new Answer(0, ModuleReport.ps(module == null ? supervisor.modules()
-						: List.of(supervisor.status(module))));
-				case "events" -> new Answer(0, ModuleReport.events(supervisor.events(module, DEFAULT_EVENTS)));
+						: new Answer(0, ModuleReport.stopped(supervisor().restart(module))
+								+ ModuleReport.started(supervisor().status(module)));
+				case "status" -> new Answer(0, module == null ? ModuleReport.modules(supervisor().modules(), Instant.now())
+						: ModuleReport.status(supervisor().status(module), Instant.now()));
+				case "ps" -> new Answer(0, ModuleReport.ps(module == null ? supervisor().modules()
+						: List.of(supervisor().status(module))));
+				case "events" -> new Answer(0, ModuleReport.events(supervisor().events(module, DEFAULT_EVENTS)));
 				default -> new Answer(2, "unknown command '" + command + "'\n" + usage());
 			};
 		} catch (NoSuchModuleException | IllegalStateException e) {
