@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import org.osgi.framework.Bundle;
@@ -50,6 +52,9 @@ public final class StartupGate {
 	private Thread waiter;
 	private BundleContext context;
 	private volatile boolean opened;
+	/** Counted down when the framework has started; the launcher sets its start level right after. */
+	private final CountDownLatch frameworkStarted = new CountDownLatch(1);
+	private static final long AFTER_START_MILLIS = 150;
 
 	/**
 	 * The bnd launcher sets the framework to its beginning level (1) once it has installed every
@@ -58,6 +63,9 @@ public final class StartupGate {
 	 * one-shot command. So the gate keeps the level up while the framework runs.
 	 */
 	private final FrameworkListener keepOpen = event -> {
+		if (event.getType() == FrameworkEvent.STARTED) {
+			frameworkStarted.countDown();
+		}
 		if (event.getType() == FrameworkEvent.STARTLEVEL_CHANGED && opened && context != null) {
 			Bundle framework = context.getBundle(0);
 			FrameworkStartLevel level = framework.adapt(FrameworkStartLevel.class);
@@ -72,12 +80,23 @@ public final class StartupGate {
 		this.context = context;
 		FrameworkStartLevel startLevel = context.getBundle(0).adapt(FrameworkStartLevel.class);
 		context.addFrameworkListener(keepOpen);
+		if (context.getBundle(0).getState() == Bundle.ACTIVE) {
+			frameworkStarted.countDown();
+		}
 		if (startLevel.getStartLevel() >= RUNNING_LEVEL) {
 			opened = true;
 			return;
 		}
 		waiter = new Thread(() -> {
 			waitForConfigFiles();
+			try {
+				// Opening before the launcher's own start-level change would only have the shell
+				// started, stopped and started again (the listener above re-opens the gate).
+				frameworkStarted.await(WAIT_MILLIS, TimeUnit.MILLISECONDS);
+				Thread.sleep(AFTER_START_MILLIS);
+			} catch (InterruptedException e) {
+				Thread.currentThread().interrupt();
+			}
 			opened = true;
 			startLevel.setStartLevel(RUNNING_LEVEL);
 		}, "pidwatcher-startup-gate");

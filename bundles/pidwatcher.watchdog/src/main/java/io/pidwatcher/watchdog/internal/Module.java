@@ -35,7 +35,7 @@ final class Module {
 	String configProblem = "";
 
 	ModuleState state = ModuleState.STOPPED;
-	String reason = "defined";
+	String reason = "defined; the first scan decides: adopt the running tree or (autostart) start it";
 	Instant since = Instant.now();
 
 	String instance = "";
