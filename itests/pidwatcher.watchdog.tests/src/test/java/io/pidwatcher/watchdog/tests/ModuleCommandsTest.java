@@ -33,6 +33,9 @@ class ModuleCommandsTest {
 	@InjectService
 	ConfigurationAdmin configAdmin;
 
+	@InjectService
+	io.pidwatcher.api.RuntimeHome home;
+
 	private Modules modules;
 
 	@BeforeEach
@@ -43,6 +46,21 @@ class ModuleCommandsTest {
 	@AfterEach
 	void tearDown() throws Exception {
 		modules.close();
+	}
+
+	/** Output goes to var/log/NAME.log, rotated past log.size while the program keeps writing. */
+	@Test
+	void outputGoesToARotatedLogFile() throws Exception {
+		String name = modules.define(TestPrograms.uniqueModule("log"), "command",
+				"/bin/sh -c 'while :; do echo \"line $$ of output to fill the log\"; sleep 0.01; done'",
+				"interval", "200ms", "log.size", "2k", "log.files", "2", "env.LC_ALL", "C");
+		modules.awaitState(name, ModuleState.RUNNING);
+		java.nio.file.Path log = home.var().resolve("log").resolve(name + ".log");
+		java.nio.file.Path first = log.resolveSibling(name + ".log.1");
+		Poll.until(Modules.WAIT, "a rotated log", () -> java.nio.file.Files.exists(first));
+		assertThat(java.nio.file.Files.readString(first)).contains("line ").contains("of output to fill the log");
+		Poll.until(Modules.WAIT, "the live log written again", () -> java.nio.file.Files.exists(log) && log.toFile().length() > 0);
+		assertThat(java.nio.file.Files.readString(log)).contains("of output to fill the log");
 	}
 
 	@Test
