@@ -150,6 +150,7 @@ public final class Watchdog implements Supervisor, ExitListener {
 	void activate() {
 		Path dir = home.var().resolve("watchdog");
 		journal = new Journal(dir.resolve("journal.jsonl"), JOURNAL_CAPACITY);
+		journal.loadTail();
 		stateFile = new StateFile(dir.resolve("state.properties"));
 		remembered = stateFile.load();
 		notifySockets = new NotifySockets(home.var().resolve("run").resolve("notify"), this::notified);
