@@ -55,6 +55,10 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 			+ "only after it sends READY=1; WATCHDOG=1 messages feed the 'heartbeat' policy.")
 	boolean notify$() default false;
 
+	@AttributeDefinition(name = "start.timeout", required = false, description = "With notify=true: how long the "
+			+ "program may take to send READY=1 before the start counts as failed (systemd's TimeoutStartSec).")
+	String start_timeout() default "90s";
+
 	@AttributeDefinition(name = "log.size", required = false, description = "Standard output and error go to "
 			+ "var/log/<name>.log; it is rotated when it grows beyond this many bytes (suffixes k, M, G).")
 	String log_size() default "10M";

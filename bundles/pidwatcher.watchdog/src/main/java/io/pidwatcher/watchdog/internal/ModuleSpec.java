@@ -30,6 +30,7 @@ record ModuleSpec(
 		String stopSignalName,
 		Duration stopTimeout,
 		boolean notifyProtocol,
+		Duration startTimeout,
 		long logSize,
 		int logFiles) {
 
@@ -95,6 +96,7 @@ record ModuleSpec(
 		int signal = Signals.number(signalName);
 		Duration stopTimeout = duration(props, "stop.timeout", "10s");
 		boolean notify = bool(props, "notify", false);
+		Duration startTimeout = duration(props, "start.timeout", "90s");
 		long logSize = size(text(props, "log.size", "10M"));
 		int logFiles;
 		try {
@@ -104,7 +106,7 @@ record ModuleSpec(
 		}
 		return new ModuleSpec(name, List.copyOf(command), directory, env, interval, autostart, strategy,
 				strategyParameters, policies, policyParameters, signal, signalName.toUpperCase(), stopTimeout, notify,
-				logSize, Math.max(0, logFiles));
+				startTimeout, logSize, Math.max(0, logFiles));
 	}
 
 	/** Whether a change to this spec needs the module restarted to take effect. */

@@ -424,8 +424,15 @@ public final class Watchdog implements Supervisor, ExitListener {
 			case STARTING -> {
 				if (alive.isEmpty()) {
 					exitedFailure(m);
+				} else if (m.pendingFailure != null) {
+					decide(m);
 				} else if (m.runSpec != null && m.runSpec.notifyProtocol() && m.readyNanos == 0) {
-					m.reason = "started, waiting for READY=1 on the notify socket";
+					if (now - m.startedNanos > m.runSpec.startTimeout().toNanos()) {
+						failure(m, Failure.Kind.START_FAILED, "no READY=1 within start.timeout "
+								+ DurationText.format(m.runSpec.startTimeout()), null, true);
+					} else {
+						m.reason = "started, waiting for READY=1 on the notify socket";
+					}
 				} else {
 					transition(m, ModuleState.RUNNING, "running: " + alive.size() + " tasks, main pid " + m.mainPid
 							+ (m.readyNanos != 0 ? ", READY=1 received" : ""));

@@ -105,6 +105,22 @@ class HealthPolicyTest {
 				.as("not failed while it was still beating (15 beats of 100 ms)").isGreaterThan(Duration.ofMillis(1400));
 	}
 
+	/** A notify program that never sends READY=1 fails its start after start.timeout and is restarted. */
+	@Test
+	void aNotifyProgramThatNeverGetsReadyFailsItsStart() throws Exception {
+		String name = modules.define(TestPrograms.uniqueModule("noready"), "command", Modules.pwtest("sleep", "120"),
+				"notify", "true", "start.timeout", "800ms", "interval", "200ms", "stop.timeout", "1s");
+		ModuleStatus waiting = modules.await(name, "waiting for READY=1",
+				s -> s.state() == ModuleState.STARTING && s.reason().contains("waiting for READY=1"));
+		ModuleStatus restarted = modules.await(name, "restarted", s -> s.restarts() >= 1);
+		Failure f = restarted.failures().get(0);
+		assertThat(f.kind()).isEqualTo(Failure.Kind.START_FAILED);
+		assertThat(f.reason()).contains("no READY=1 within start.timeout 800ms");
+		assertThat(Modules.alive(waiting.tasks().get(0).pid(), waiting.tasks().get(0).startTimeNanos(), reader)).isFalse();
+		assertThat(restarted.state()).isIn(ModuleState.STARTING, ModuleState.STOPPING, ModuleState.WAITING,
+				ModuleState.FAILED);
+	}
+
 	/**
 	 * An unhealthy module whose strategy is not deployed keeps running with the failure recorded,
 	 * and gets its decision as soon as the strategy appears.
