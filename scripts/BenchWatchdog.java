@@ -126,6 +126,9 @@ public class BenchWatchdog {
 		}
 		runtime.destroy();
 		runtime.waitFor();
+		try (var files = Files.walk(home)) {
+			files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+		}
 		for (String n : names) { // whatever the runtime left behind
 			for (int pid : tagged(n)) {
 				ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);

@@ -52,6 +52,9 @@ class ReadoptionTest {
 		if (untagged != null && Proc.alive(untagged)) {
 			ProcessHandle.of(untagged.pid()).ifPresent(ProcessHandle::destroyForcibly);
 		}
+		try (var files = Files.walk(home)) {
+			files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+		}
 	}
 
 	private Proc.Task untagged;
