@@ -8,7 +8,7 @@
 PIDWATCHER_HOME ?= $(CURDIR)/home
 MVN ?= mvn -B
 
-.PHONY: run build test deps bench-procfs bench-device clean
+.PHONY: run build test deps bench-procfs bench-device bench-watchdog clean
 
 build:
 	$(MVN) -q install -DskipTests
@@ -30,6 +30,9 @@ bench-procfs: build
 bench-device:
 	$(MVN) -q verify -DskipTests
 	bash scripts/bench-device
+
+bench-watchdog: build
+	bash scripts/bench-watchdog
 
 clean:
 	$(MVN) -q clean

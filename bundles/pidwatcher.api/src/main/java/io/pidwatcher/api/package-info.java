@@ -3,7 +3,7 @@
  * Readers (procfs, kernel device) publish {@link io.pidwatcher.api.ProcessReader}; everything
  * downstream reads {@link io.pidwatcher.api.ProcessSnapshot}s and never touches /proc itself.
  */
-@Version("1.1.0")
+@Version("1.2.0")
 package io.pidwatcher.api;
 
 import org.osgi.annotation.versioning.Version;

@@ -12,15 +12,20 @@
  *   pwtest forker INTERVAL_MS SECS    fork a short-lived sleeper every INTERVAL_MS
  *   pwtest leak MB_PER_SEC SECS       touch MB_PER_SEC MiB more memory each second
  *   pwtest clearenv SECS              fork a child that exec's itself with an empty environment
+ *   pwtest heartbeat MS BEATS SECS    sd_notify READY=1, then WATCHDOG=1 every MS ms BEATS times,
+ *                                     then fall silent (but stay alive) for SECS
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stddef.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/types.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -50,9 +55,32 @@ static void tree(int depth, int width, int secs)
 	sleep_ms(secs * 1000L);
 }
 
+/* sd_notify(3) without libsystemd: one datagram to $NOTIFY_SOCKET ('@' = abstract namespace). */
+static void notify(const char *message)
+{
+	const char *path = getenv("NOTIFY_SOCKET");
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	int fd;
+	socklen_t len;
+
+	if (!path || !*path || strlen(path) >= sizeof(addr.sun_path))
+		return;
+	strcpy(addr.sun_path, path);
+	len = offsetof(struct sockaddr_un, sun_path) + strlen(path);
+	if (path[0] == '@')
+		addr.sun_path[0] = 0;
+	else
+		len++;
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	sendto(fd, message, strlen(message), 0, (struct sockaddr *)&addr, len);
+	close(fd);
+}
+
 static int usage(void)
 {
-	fprintf(stderr, "usage: pwtest sleep|threads|spin|daemon|tree|crash|ignore-term|forker|leak|clearenv ARGS\n");
+	fprintf(stderr, "usage: pwtest sleep|threads|spin|daemon|tree|crash|ignore-term|forker|leak|clearenv|heartbeat ARGS\n");
 	return 2;
 }
 
@@ -136,6 +164,16 @@ int main(int argc, char **argv)
 			_exit(127);
 		}
 		sleep_ms(atol(argv[2]) * 1000);
+	} else if (!strcmp(mode, "heartbeat") && argc >= 5) {
+		long ms = atol(argv[2]);
+		long beats = atol(argv[3]);
+
+		notify("READY=1");
+		for (long i = 0; i < beats; i++) {
+			notify("WATCHDOG=1");
+			sleep_ms(ms);
+		}
+		sleep_ms(atol(argv[4]) * 1000);
 	} else {
 		return usage();
 	}

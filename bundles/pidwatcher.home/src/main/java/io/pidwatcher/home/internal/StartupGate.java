@@ -7,9 +7,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.FrameworkEvent;
+import org.osgi.framework.FrameworkListener;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.startlevel.FrameworkStartLevel;
 import org.osgi.service.cm.Configuration;
@@ -45,15 +50,54 @@ public final class StartupGate {
 	private RuntimeHome home;
 
 	private Thread waiter;
+	private BundleContext context;
+	private volatile boolean opened;
+	/** Counted down when the framework has started; the launcher sets its start level right after. */
+	private final CountDownLatch frameworkStarted = new CountDownLatch(1);
+	private static final long AFTER_START_MILLIS = 150;
+
+	/**
+	 * The bnd launcher sets the framework to its beginning level (1) once it has installed every
+	 * bundle. When the gate opened before that (few or no config files, a fast machine), the
+	 * launcher's change lowered the level again and stopped the shell, sometimes in the middle of a
+	 * one-shot command. So the gate keeps the level up while the framework runs.
+	 */
+	private final FrameworkListener keepOpen = event -> {
+		if (event.getType() == FrameworkEvent.STARTED) {
+			frameworkStarted.countDown();
+		}
+		if (event.getType() == FrameworkEvent.STARTLEVEL_CHANGED && opened && context != null) {
+			Bundle framework = context.getBundle(0);
+			FrameworkStartLevel level = framework.adapt(FrameworkStartLevel.class);
+			if (framework.getState() == Bundle.ACTIVE && level.getStartLevel() < RUNNING_LEVEL) {
+				level.setStartLevel(RUNNING_LEVEL);
+			}
+		}
+	};
 
 	@Activate
 	void activate(BundleContext context) {
+		this.context = context;
 		FrameworkStartLevel startLevel = context.getBundle(0).adapt(FrameworkStartLevel.class);
+		context.addFrameworkListener(keepOpen);
+		if (context.getBundle(0).getState() == Bundle.ACTIVE) {
+			frameworkStarted.countDown();
+		}
 		if (startLevel.getStartLevel() >= RUNNING_LEVEL) {
+			opened = true;
 			return;
 		}
 		waiter = new Thread(() -> {
 			waitForConfigFiles();
+			try {
+				// Opening before the launcher's own start-level change would only have the shell
+				// started, stopped and started again (the listener above re-opens the gate).
+				frameworkStarted.await(WAIT_MILLIS, TimeUnit.MILLISECONDS);
+				Thread.sleep(AFTER_START_MILLIS);
+			} catch (InterruptedException e) {
+				Thread.currentThread().interrupt();
+			}
+			opened = true;
 			startLevel.setStartLevel(RUNNING_LEVEL);
 		}, "pidwatcher-startup-gate");
 		waiter.setDaemon(true);
@@ -62,6 +106,12 @@ public final class StartupGate {
 
 	@Deactivate
 	void deactivate() {
+		opened = false;
+		try {
+			context.removeFrameworkListener(keepOpen);
+		} catch (IllegalStateException e) {
+			// the framework is stopping
+		}
 		if (waiter != null) {
 			waiter.interrupt();
 		}

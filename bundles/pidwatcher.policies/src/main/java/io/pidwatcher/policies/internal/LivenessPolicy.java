@@ -1,0 +1,32 @@
+package io.pidwatcher.policies.internal;
+
+import io.pidwatcher.api.HealthCheck;
+import io.pidwatcher.api.HealthPolicy;
+import io.pidwatcher.api.HealthSample;
+import io.pidwatcher.api.HealthVerdict;
+
+import org.osgi.service.component.annotations.Component;
+
+/**
+ * {@code liveness}: the main task must be alive ({@code policy.liveness.main=true}) and/or at least
+ * {@code policy.liveness.min} tasks (default 1). Without this policy a module fails only when its
+ * whole tree is gone, which is right for daemons whose first process exits on purpose.
+ */
+@Component(property = HealthPolicy.NAME_PROPERTY + "=liveness")
+public final class LivenessPolicy implements HealthPolicy {
+
+	@Override
+	public HealthVerdict evaluate(HealthCheck check) {
+		Parameters p = new Parameters("liveness", check.parameters());
+		boolean main = p.bool("main", false);
+		int min = p.integer("min", 1);
+		HealthSample s = check.latest();
+		if (main && s.main() != null && !s.mainAlive()) {
+			return new HealthVerdict.Unhealthy("main task pid " + s.main().pid() + " is gone");
+		}
+		if (s.alive() < min) {
+			return new HealthVerdict.Unhealthy(s.alive() + " tasks alive (at least " + min + " required)");
+		}
+		return new HealthVerdict.Healthy(s.alive() + " tasks alive (min " + min + (main ? ", main alive" : "") + ")");
+	}
+}

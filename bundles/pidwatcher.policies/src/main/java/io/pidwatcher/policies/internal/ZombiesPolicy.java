@@ -1,0 +1,23 @@
+package io.pidwatcher.policies.internal;
+
+import io.pidwatcher.api.HealthCheck;
+import io.pidwatcher.api.HealthPolicy;
+import io.pidwatcher.api.HealthVerdict;
+
+import org.osgi.service.component.annotations.Component;
+
+/**
+ * {@code zombies}: more than {@code policy.zombies.max} (default 10) unreaped children in the tree
+ * means a parent stopped calling wait(): the pid table fills up until fork fails.
+ */
+@Component(property = HealthPolicy.NAME_PROPERTY + "=zombies")
+public final class ZombiesPolicy implements HealthPolicy {
+
+	@Override
+	public HealthVerdict evaluate(HealthCheck check) {
+		int max = new Parameters("zombies", check.parameters()).integer("max", 10);
+		long zombies = check.latest().inState('Z');
+		String measured = zombies + " zombies (max " + max + ")";
+		return zombies > max ? new HealthVerdict.Unhealthy(measured) : new HealthVerdict.Healthy(measured);
+	}
+}

@@ -1,0 +1,102 @@
+package io.pidwatcher.watchdog.internal;
+
+import io.pidwatcher.api.HealthSample;
+import io.pidwatcher.api.ModuleState;
+import io.pidwatcher.api.RestartRequest.Failure;
+import io.pidwatcher.api.TaskId;
+import io.pidwatcher.api.TaskSnapshot;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The watchdog's mutable record of one module. Every field is guarded by the {@link Watchdog}'s
+ * lock, except while the module is STOPPING, when the stopping thread owns {@link #tracked}.
+ */
+final class Module {
+
+	static final int MAX_SAMPLES = 600;
+	static final int MAX_FAILURES = 32;
+
+	final String name;
+
+	/** The config in force; null while the module never had a valid one. */
+	ModuleSpec spec;
+	/** The config the current run was started with (command, environment... apply at the next start). */
+	ModuleSpec runSpec;
+	/** Why the config is unusable (state INVALID) or why the last edit was rejected. */
+	String configProblem = "";
+
+	ModuleState state = ModuleState.STOPPED;
+	String reason = "defined; the first scan decides: adopt the running tree or (autostart) start it";
+	Instant since = Instant.now();
+
+	String instance = "";
+	Instant startedAt;
+	long startedNanos;
+	int restarts;
+
+	/** Our child, when this runtime started the run (null after adoption). */
+	Process process;
+	int mainPid;
+	TaskId main;
+
+	/** Every task of the tree by pid and start time: how descendants that lost the tag stay tracked. */
+	Set<TaskId> tracked = new HashSet<>();
+	List<TaskSnapshot> tree = List.of();
+	double cpuPercent;
+	long lastSampleNanos;
+	Map<TaskId, Long> lastCpu = Map.of();
+	final Deque<HealthSample> samples = new ArrayDeque<>();
+	final Map<String, String> policyVerdicts = new LinkedHashMap<>();
+
+	long nextCheckNanos;
+	boolean forced;
+	/** Until the first scan after definition, we do not know whether the tree already runs. */
+	boolean firstScanDone;
+	/** False after a user stop: autostart must not undo it. */
+	boolean wanted = true;
+	/** Bumped whenever a scheduled restart becomes obsolete (stop, start, adoption). */
+	long generation;
+
+	final Deque<Failure> failures = new ArrayDeque<>();
+	/** A failure waiting for its strategy (not registered, or failed). */
+	Failure pendingFailure;
+	boolean pendingWithTree;
+	String lastDecision = "";
+
+	/** notify socket and what came through it in this run */
+	Path notifySocket;
+	long lastWatchdogNanos;
+	long readyNanos;
+
+	/** What the state file remembered from an earlier runtime, used once to adopt. */
+	StateFile.Entry remembered;
+	String lastSource;
+	long lastLogCheckNanos;
+
+	Module(String name) {
+		this.name = name;
+	}
+
+	void addFailure(Failure f) {
+		failures.addLast(f);
+		while (failures.size() > MAX_FAILURES) {
+			failures.removeFirst();
+		}
+	}
+
+	void addSample(HealthSample s) {
+		samples.addLast(s);
+		while (samples.size() > MAX_SAMPLES) {
+			samples.removeFirst();
+		}
+	}
+}

@@ -1,0 +1,69 @@
+package io.pidwatcher.watchdog.internal;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/**
+ * The keys of {@code etc/pidwatcher.module-<name>.cfg}. The watchdog parses the raw properties
+ * itself (so that a bad value makes a per-module error message rather than a component that
+ * silently fails to activate); this definition is what makes every key self-documenting through
+ * Metatype.
+ */
+@ObjectClassDefinition(
+		name = "pidwatcher module",
+		description = "One supervised program. File: etc/pidwatcher.module-<name>.cfg; <name> becomes the value of the "
+				+ "tag variable (PIDWATCHER_MODULE) of every process of the module. Also accepted: env.<VAR>=value "
+				+ "(added to the environment), strategy.<key>=value (parameters of the restart strategy, e.g. "
+				+ "strategy.delay=2s), policy.<policy>.<key>=value (parameters of a health policy, e.g. policy.cpu.limit=90).")
+@interface ModuleConfig {
+
+	@AttributeDefinition(description = "The program and its arguments, split like a shell splits a simple command: "
+			+ "'single' and \"double\" quotes and backslashes work; no variables, globs or pipes (use sh -c '...'). "
+			+ "The program must exist: an absolute path, a path relative to 'directory', or a name on PATH.")
+	String command();
+
+	@AttributeDefinition(required = false, description = "Working directory of the program. Default: the runtime's home.")
+	String directory() default "";
+
+	@AttributeDefinition(required = false, description = "The watchdog timer: how often the module's process tree is "
+			+ "scanned and its health policies evaluated, e.g. 500ms, 2s. Deaths of the main process are noticed at once "
+			+ "whatever the interval.")
+	String interval() default "1s";
+
+	@AttributeDefinition(required = false, description = "Start the module when its config appears (and when the runtime "
+			+ "starts and finds it not running).")
+	boolean autostart() default true;
+
+	@AttributeDefinition(required = false, description = "Name of the restart strategy service (pidwatcher.strategy "
+			+ "property) that decides what happens after a failure. Built in: 'fixed' (restart after strategy.delay, "
+			+ "default 100ms). A strategy that is not deployed is shown as unavailable and decided once it appears.")
+	String strategy() default "fixed";
+
+	@AttributeDefinition(required = false, description = "Comma-separated health policies (pidwatcher.policy property), "
+			+ "e.g. 'liveness,cpu,memory,stuck,zombies,heartbeat'. Parameters: policy.<name>.<key>.")
+	String policies() default "";
+
+	@AttributeDefinition(name = "stop.signal", required = false, description = "Signal that asks the tree to stop "
+			+ "(TERM, INT, HUP, QUIT, USR1, USR2 or a number). SIGKILL follows after stop.timeout.")
+	String stop_signal() default "TERM";
+
+	@AttributeDefinition(name = "stop.timeout", required = false, description = "How long to wait after the stop signal "
+			+ "before SIGKILL.")
+	String stop_timeout() default "10s";
+
+	@AttributeDefinition(required = false, description = "Give the program a systemd-style NOTIFY_SOCKET. It is RUNNING "
+			+ "only after it sends READY=1; WATCHDOG=1 messages feed the 'heartbeat' policy.")
+	boolean notify$() default false;
+
+	@AttributeDefinition(name = "start.timeout", required = false, description = "With notify=true: how long the "
+			+ "program may take to send READY=1 before the start counts as failed (systemd's TimeoutStartSec).")
+	String start_timeout() default "90s";
+
+	@AttributeDefinition(name = "log.size", required = false, description = "Standard output and error go to "
+			+ "var/log/<name>.log; it is rotated when it grows beyond this many bytes (suffixes k, M, G).")
+	String log_size() default "10M";
+
+	@AttributeDefinition(name = "log.files", required = false, description = "How many rotated logs to keep "
+			+ "(<name>.log.1 ... <name>.log.N).")
+	int log_files() default 3;
+}

@@ -1,0 +1,1048 @@
+package io.pidwatcher.watchdog.internal;
+
+import io.pidwatcher.api.ExitEvent;
+import io.pidwatcher.api.ExitListener;
+import io.pidwatcher.api.HealthCheck;
+import io.pidwatcher.api.HealthPolicy;
+import io.pidwatcher.api.HealthSample;
+import io.pidwatcher.api.HealthVerdict;
+import io.pidwatcher.api.JournalEntry;
+import io.pidwatcher.api.ModuleState;
+import io.pidwatcher.api.ModuleStatus;
+import io.pidwatcher.api.NoSuchModuleException;
+import io.pidwatcher.api.ProcessReader;
+import io.pidwatcher.api.ProcessSnapshot;
+import io.pidwatcher.api.RestartDecision;
+import io.pidwatcher.api.RestartRequest;
+import io.pidwatcher.api.RestartRequest.Failure;
+import io.pidwatcher.api.RestartStrategy;
+import io.pidwatcher.api.RuntimeHome;
+import io.pidwatcher.api.ScanScope;
+import io.pidwatcher.api.StopReport;
+import io.pidwatcher.api.Supervisor;
+import io.pidwatcher.api.TaskId;
+import io.pidwatcher.api.TaskSnapshot;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+
+import org.osgi.framework.ServiceReference;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.log.Logger;
+import org.osgi.service.log.LoggerFactory;
+
+/**
+ * The supervision engine. One scheduler thread scans the process table (one scan of every
+ * process serves every module that is due), moves each module through its states, asks health
+ * policies and the restart strategy, and starts processes. Exits reported by readers
+ * ({@link ExitListener}) or by our own children make it scan at once instead of at the next
+ * interval. Stops run on their own threads, since they wait for processes.
+ *
+ * <p>The engine never stops a module because the engine itself goes away: the next runtime finds
+ * the tagged trees and adopts them.
+ */
+@Component(service = { Supervisor.class, ExitListener.class, Watchdog.class }, immediate = true)
+public final class Watchdog implements Supervisor, ExitListener {
+
+	static final String INSTANCE_VARIABLE = "PIDWATCHER_INSTANCE";
+	private static final int JOURNAL_CAPACITY = 2000;
+	private static final long STARTUP_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+	private static final long NO_READER_RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
+	private static final long LOG_CHECK_NANOS = TimeUnit.SECONDS.toNanos(5);
+	/** How often a tick scans every process (not only tagged ones) to find descendants that dropped the tag. */
+	private static final long DISCOVERY_NANOS = TimeUnit.SECONDS.toNanos(2);
+	/** A module due this soon is checked with the current scan rather than costing one of its own. */
+	private static final long ALIGN_SLACK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+	private static final Path SETSID = findSetsid();
+
+	@Reference(service = LoggerFactory.class)
+	private Logger logger;
+
+	@Reference
+	private RuntimeHome home;
+
+	private final Map<ServiceReference<ProcessReader>, ProcessReader> readers = new ConcurrentSkipListMap<>(
+			Comparator.reverseOrder());
+	private final Map<ServiceReference<RestartStrategy>, RestartStrategy> strategies = new ConcurrentSkipListMap<>(
+			Comparator.reverseOrder());
+	private final Map<ServiceReference<HealthPolicy>, HealthPolicy> policies = new ConcurrentSkipListMap<>(
+			Comparator.reverseOrder());
+
+	/** Guarded by this. */
+	private final Map<String, Module> modules = new TreeMap<>();
+	private ScheduledFuture<?> pendingTick;
+	private long pendingTickAt;
+	private final AtomicInteger startCounter = new AtomicInteger();
+
+	private ScheduledExecutorService scheduler;
+	private ExecutorService stoppers;
+	private Journal journal;
+	private StateFile stateFile;
+	private Map<String, StateFile.Entry> remembered = Map.of();
+	private NotifySockets notifySockets;
+	private volatile boolean active;
+	private final long epochNanos = System.nanoTime();
+	private long lastEverythingNanos = epochNanos - DISCOVERY_NANOS;
+
+	@Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+			policyOption = ReferencePolicyOption.GREEDY)
+	void addReader(ServiceReference<ProcessReader> ref, ProcessReader reader) {
+		readers.put(ref, reader);
+		kickAll();
+	}
+
+	void removeReader(ServiceReference<ProcessReader> ref) {
+		readers.remove(ref);
+	}
+
+	@Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+			policyOption = ReferencePolicyOption.GREEDY)
+	void addStrategy(ServiceReference<RestartStrategy> ref, RestartStrategy strategy) {
+		strategies.put(ref, strategy);
+		kickAll(); // failures waiting for this strategy get their decision now
+	}
+
+	void removeStrategy(ServiceReference<RestartStrategy> ref) {
+		strategies.remove(ref);
+	}
+
+	@Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+			policyOption = ReferencePolicyOption.GREEDY)
+	void addPolicy(ServiceReference<HealthPolicy> ref, HealthPolicy policy) {
+		policies.put(ref, policy);
+	}
+
+	void removePolicy(ServiceReference<HealthPolicy> ref) {
+		policies.remove(ref);
+	}
+
+	@Activate
+	void activate() {
+		Path dir = home.var().resolve("watchdog");
+		journal = new Journal(dir.resolve("journal.jsonl"), JOURNAL_CAPACITY);
+		journal.loadTail();
+		stateFile = new StateFile(dir.resolve("state.properties"));
+		remembered = stateFile.load();
+		notifySockets = new NotifySockets(home.var().resolve("run").resolve("notify"), this::notified);
+		scheduler = Executors.newSingleThreadScheduledExecutor(named("pidwatcher-watchdog"));
+		stoppers = Executors.newCachedThreadPool(named("pidwatcher-stop"));
+		active = true;
+		if (SETSID == null) {
+			logger.warn("no setsid program found: modules share the runtime's session and may receive its terminal's signals");
+		}
+		synchronized (this) {
+			scheduleTick(0);
+		}
+	}
+
+	@Deactivate
+	void deactivate() {
+		active = false;
+		scheduler.shutdownNow();
+		stoppers.shutdownNow();
+		notifySockets.close();
+		journal.close();
+	}
+
+	// ---------------------------------------------------------------------------------------
+	// Definitions (from ModuleFile)
+
+	synchronized void define(String name, Map<String, Object> properties) {
+		Module m = modules.get(name);
+		if (m == null) {
+			m = new Module(name);
+			m.remembered = remembered.get(name);
+			modules.put(name, m);
+		}
+		ModuleSpec spec;
+		try {
+			spec = ModuleSpec.parse(name, properties, home.root());
+		} catch (IllegalArgumentException e) {
+			if (m.spec == null) {
+				m.configProblem = e.getMessage();
+				transition(m, ModuleState.INVALID, "invalid config: " + e.getMessage());
+			} else {
+				m.configProblem = "config change rejected, the previous config stays in force: " + e.getMessage();
+				note(m, m.configProblem);
+			}
+			logger.error("module {}: {}", name, e.getMessage());
+			return;
+		}
+		boolean first = m.spec == null;
+		m.spec = spec;
+		m.configProblem = "";
+		if (first) {
+			m.firstScanDone = false;
+			if (m.state == ModuleState.INVALID) {
+				transition(m, ModuleState.STOPPED, "config is valid now");
+			}
+		} else if (m.runSpec != null && spec.differsInHowItStarts(m.runSpec)
+				&& (m.state == ModuleState.RUNNING || m.state == ModuleState.STARTING)) {
+			note(m, "config changed: the new command/environment takes effect at the next restart");
+		} else {
+			note(m, "config changed");
+		}
+		m.forced = true;
+		m.nextCheckNanos = 0;
+		scheduleTick(0);
+	}
+
+	void undefine(String name, boolean deleted) {
+		Module m;
+		synchronized (this) {
+			m = modules.get(name);
+			if (m == null) {
+				return;
+			}
+			if (!deleted || !active) {
+				modules.remove(name);
+				return;
+			}
+			m.wanted = false;
+			m.generation++;
+			m.spec = null;
+			transition(m, ModuleState.STOPPING, "config deleted: stopping the whole tree");
+		}
+		Module stopping = m;
+		stoppers.execute(() -> {
+			String outcome;
+			try {
+				outcome = describe(stopTree(stopping, stopping.runSpec));
+			} catch (InterruptedException e) {
+				outcome = "interrupted";
+			}
+			synchronized (this) {
+				transition(stopping, ModuleState.STOPPED, "removed (config deleted): " + outcome);
+				if (modules.get(name) == stopping) {
+					modules.remove(name);
+				}
+				stateFile.put(name, null);
+			}
+		});
+	}
+
+	// ---------------------------------------------------------------------------------------
+	// The scan loop
+
+	private void scheduleTick(long delayNanos) {
+		if (!active) {
+			return;
+		}
+		long at = System.nanoTime() + delayNanos;
+		if (pendingTick != null && !pendingTick.isDone() && pendingTickAt - at <= 0) {
+			return;
+		}
+		if (pendingTick != null) {
+			pendingTick.cancel(false);
+		}
+		pendingTickAt = at;
+		pendingTick = scheduler.schedule(this::tick, Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
+	}
+
+	private synchronized void kickAll() {
+		for (Module m : modules.values()) {
+			m.forced = true;
+		}
+		scheduleTick(0);
+	}
+
+	private synchronized void kick(Module m) {
+		m.forced = true;
+		scheduleTick(0);
+	}
+
+	@Override
+	public void exited(ExitEvent event) {
+		synchronized (this) {
+			for (Module m : modules.values()) {
+				if (m.name.equals(event.tagValue()) || m.tracked.contains(event.task())) {
+					kick(m);
+				}
+			}
+		}
+	}
+
+	private void tick() {
+		synchronized (this) {
+			pendingTick = null;
+		}
+		try {
+			ProcessReader reader = activeReader();
+			if (reader == null) {
+				synchronized (this) {
+					scheduleTick(NO_READER_RETRY_NANOS);
+				}
+				return;
+			}
+			long started = System.nanoTime();
+			boolean everything = started - lastEverythingNanos >= DISCOVERY_NANOS || needsEverything();
+			ProcessSnapshot snapshot = reader.scan(everything ? ScanScope.everything() : ScanScope.tagged());
+			if (everything) {
+				lastEverythingNanos = started;
+			}
+			TreeTracker.Index index = new TreeTracker.Index(snapshot);
+			long now = System.nanoTime();
+			synchronized (this) {
+				long next = Long.MAX_VALUE;
+				for (Module m : List.copyOf(modules.values())) {
+					if (m.spec == null) {
+						continue;
+					}
+					if (m.forced || now - m.nextCheckNanos >= -ALIGN_SLACK_NANOS) {
+						m.forced = false;
+						m.nextCheckNanos = nextOnGrid(now, m.spec.interval().toNanos());
+						try {
+							evaluate(m, snapshot, index, now);
+						} catch (RuntimeException e) {
+							logger.error("module {}: evaluation failed", m.name, e);
+						}
+					}
+					long due = m.forced ? now : m.nextCheckNanos;
+					next = Math.min(next, due - now);
+				}
+				scheduleTick(next == Long.MAX_VALUE ? TimeUnit.SECONDS.toNanos(1) : Math.max(0, next));
+			}
+		} catch (RuntimeException e) {
+			logger.error("watchdog scan failed; trying again in a second", e);
+			synchronized (this) {
+				scheduleTick(NO_READER_RETRY_NANOS);
+			}
+		}
+	}
+
+	/**
+	 * Whether this tick must see untagged processes too: a module tracks tasks that lost the tag
+	 * (only a scan of every process shows them), or it has not had its first scan (adoption looks
+	 * for remembered untagged tasks). Otherwise a scan of the tagged processes suffices, which on
+	 * /proc costs about half: stat and status are read only for tagged processes. Descendants that
+	 * drop the tag are discovered by the scan of everything every {@link #DISCOVERY_NANOS}.
+	 */
+	private synchronized boolean needsEverything() {
+		for (Module m : modules.values()) {
+			if (!m.firstScanDone) {
+				return true;
+			}
+			long tagged = m.tree.stream().filter(t -> m.name.equals(t.tagValue())).count();
+			if (m.tracked.size() > tagged) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	/**
+	 * The next multiple of the interval (counted from the engine's start) after now. Modules with
+	 * the same interval fall due at the same instants, so one scan of the process table serves them
+	 * all, however their definitions were spread in time: 50 modules at 1s cost one scan a second,
+	 * not 50.
+	 */
+	private long nextOnGrid(long now, long interval) {
+		return epochNanos + ((now - epochNanos) / interval + 1) * interval;
+	}
+
+	private ProcessReader activeReader() {
+		var first = readers.entrySet().stream().findFirst();
+		return first.map(Map.Entry::getValue).orElse(null);
+	}
+
+	private ProcessSnapshot scanEverything() {
+		ProcessReader reader = activeReader();
+		if (reader == null) {
+			throw new IllegalStateException("no process reader is available");
+		}
+		return reader.scan(ScanScope.everything());
+	}
+
+	/** One module, one scan. Called with the lock held. */
+	private void evaluate(Module m, ProcessSnapshot snapshot, TreeTracker.Index index, long now) {
+		if (m.state == ModuleState.STOPPING) {
+			return;
+		}
+		if (m.lastSource != null && !m.lastSource.equals(snapshot.source())) {
+			remapTracked(m, snapshot); // readers may measure start times at different resolutions
+		}
+		m.lastSource = snapshot.source();
+		List<TaskSnapshot> tree = TreeTracker.members(m.name, index, m.tracked);
+		Set<TaskId> ids = new HashSet<>();
+		tree.forEach(t -> ids.add(t.id()));
+		m.tracked = ids;
+		m.tree = tree;
+		List<TaskSnapshot> alive = tree.stream().filter(TreeTracker::alive).toList();
+		if (m.main == null && m.mainPid > 0) {
+			tree.stream().filter(t -> t.pid() == m.mainPid).findFirst().ifPresent(t -> {
+				m.main = t.id();
+				persist(m);
+			});
+		}
+		sample(m, snapshot, tree);
+		persistUntaggedIfChanged(m, tree);
+		checkLogSize(m, now);
+
+		if (!m.firstScanDone) {
+			m.firstScanDone = true;
+			if (!alive.isEmpty()) {
+				adopt(m, alive, "adopted the running tree");
+			} else if (m.spec.autostart() && m.wanted && (m.remembered == null || !m.remembered.stopped())) {
+				startNow(m, "autostart");
+			} else if (m.state != ModuleState.STOPPED) {
+				transition(m, ModuleState.STOPPED, "not running; autostart is off or it was stopped by request");
+			}
+			m.remembered = null;
+			return;
+		}
+		switch (m.state) {
+			case STARTING -> {
+				if (alive.isEmpty()) {
+					exitedFailure(m);
+				} else if (m.pendingFailure != null) {
+					decide(m);
+				} else if (m.runSpec != null && m.runSpec.notifyProtocol() && m.readyNanos == 0) {
+					if (now - m.startedNanos > m.runSpec.startTimeout().toNanos()) {
+						failure(m, Failure.Kind.START_FAILED, "no READY=1 within start.timeout "
+								+ DurationText.format(m.runSpec.startTimeout()), null, true);
+					} else {
+						m.reason = "started, waiting for READY=1 on the notify socket";
+					}
+				} else {
+					transition(m, ModuleState.RUNNING, "running: " + alive.size() + " tasks, main pid " + m.mainPid
+							+ (m.readyNanos != 0 ? ", READY=1 received" : ""));
+				}
+			}
+			case RUNNING -> {
+				if (alive.isEmpty()) {
+					exitedFailure(m);
+				} else if (m.pendingFailure != null) {
+					decide(m);
+				} else {
+					checkPolicies(m, now);
+				}
+			}
+			case STOPPED, FAILED, WAITING, GAVE_UP -> {
+				List<TaskSnapshot> tagged = alive.stream().filter(t -> m.name.equals(t.tagValue())).toList();
+				if (!tagged.isEmpty()) {
+					adopt(m, tagged, "found tagged tasks running while " + m.state.label());
+				} else if (m.state == ModuleState.FAILED && m.pendingFailure != null) {
+					decide(m);
+				}
+			}
+			default -> {
+			}
+		}
+	}
+
+	private void remapTracked(Module m, ProcessSnapshot snapshot) {
+		Map<Integer, TaskSnapshot> byPid = new HashMap<>();
+		snapshot.tasks().forEach(t -> byPid.put(t.pid(), t));
+		Set<TaskId> remapped = new HashSet<>();
+		for (TaskId id : m.tracked) {
+			TaskSnapshot t = byPid.get(id.pid());
+			if (t != null && Math.abs(t.startTimeNanos() - id.startTimeNanos()) <= 20_000_000L) {
+				remapped.add(t.id());
+			}
+		}
+		m.tracked = remapped;
+		if (m.main != null) {
+			TaskSnapshot t = byPid.get(m.main.pid());
+			m.main = t != null && Math.abs(t.startTimeNanos() - m.main.startTimeNanos()) <= 20_000_000L ? t.id() : null;
+		}
+	}
+
+	/** CPU of the tree since the previous sample, and one more health sample. */
+	private void sample(Module m, ProcessSnapshot snapshot, List<TaskSnapshot> tree) {
+		Map<TaskId, Long> cpu = new HashMap<>();
+		long used = 0;
+		for (TaskSnapshot t : tree) {
+			cpu.put(t.id(), t.cpuTimeNanos());
+			Long before = m.lastCpu.get(t.id());
+			used += before == null ? (m.lastSampleNanos == 0 ? 0 : t.cpuTimeNanos()) : Math.max(0, t.cpuTimeNanos() - before);
+		}
+		long interval = snapshot.monotonicNanos() - m.lastSampleNanos;
+		m.cpuPercent = m.lastSampleNanos == 0 || interval <= 0 ? 0 : 100.0 * used / interval;
+		m.lastCpu = cpu;
+		m.lastSampleNanos = snapshot.monotonicNanos();
+		if (m.state == ModuleState.RUNNING || m.state == ModuleState.STARTING) {
+			m.addSample(new HealthSample(snapshot.monotonicNanos(), m.main, tree, m.cpuPercent));
+		}
+	}
+
+	private void checkPolicies(Module m, long now) {
+		if (m.samples.isEmpty()) {
+			return;
+		}
+		String unhealthy = null;
+		m.policyVerdicts.clear();
+		HealthCheck.Heartbeat heartbeat = new HealthCheck.Heartbeat(m.notifySocket != null, m.startedNanos,
+				m.lastWatchdogNanos, m.readyNanos);
+		for (String name : m.spec.policies()) {
+			HealthPolicy policy = named(policies, HealthPolicy.NAME_PROPERTY, name);
+			if (policy == null) {
+				m.policyVerdicts.put(name, "unavailable (no pidwatcher.policy=" + name + " service)");
+				continue;
+			}
+			try {
+				HealthVerdict v = policy.evaluate(new HealthCheck(m.name, m.spec.policyParameters(name),
+						List.copyOf(m.samples), heartbeat, now));
+				m.policyVerdicts.put(name, (v instanceof HealthVerdict.Unhealthy ? "UNHEALTHY: " : "ok: ") + v.explanation());
+				if (v instanceof HealthVerdict.Unhealthy && unhealthy == null) {
+					unhealthy = name + ": " + v.explanation();
+				}
+			} catch (IllegalArgumentException e) {
+				m.policyVerdicts.put(name, "misconfigured, ignored: " + e.getMessage());
+			} catch (RuntimeException e) {
+				m.policyVerdicts.put(name, "failed, ignored: " + e);
+			}
+		}
+		if (unhealthy != null) {
+			failure(m, Failure.Kind.UNHEALTHY, "unhealthy (" + unhealthy + ")", null, true);
+		}
+	}
+
+	// ---------------------------------------------------------------------------------------
+	// Failures and decisions
+
+	private void exitedFailure(Module m) {
+		Integer status = null;
+		if (m.process != null && !m.process.isAlive()) {
+			status = m.process.exitValue();
+		}
+		String why = "all tasks exited" + (status == null ? "" : " (main pid " + m.mainPid + " exit status " + status + ")");
+		failure(m, Failure.Kind.EXITED, why, status, false);
+	}
+
+	private void failure(Module m, Failure.Kind kind, String reason, Integer exitStatus, boolean treeRunning) {
+		Failure f = new Failure(Instant.now(), kind, reason, exitStatus);
+		m.addFailure(f);
+		m.pendingFailure = f;
+		m.pendingWithTree = treeRunning;
+		if (!treeRunning) {
+			m.startedAt = null;
+			m.process = null;
+			transition(m, ModuleState.FAILED, reason);
+		} else {
+			note(m, "failure: " + reason);
+		}
+		decide(m);
+	}
+
+	private void decide(Module m) {
+		Failure f = m.pendingFailure;
+		RestartStrategy strategy = named(strategies, RestartStrategy.NAME_PROPERTY, m.spec.strategy());
+		if (strategy == null) {
+			String why = "strategy " + m.spec.strategy() + " unavailable";
+			if (!why.equals(m.lastDecision)) {
+				m.lastDecision = why;
+				if (m.pendingWithTree) {
+					m.reason = f.reason() + "; " + why + ": decision pending, processes kept running";
+				} else {
+					m.reason = f.reason() + "; " + why + ": waiting for it to be deployed";
+				}
+				note(m, m.reason);
+			}
+			return;
+		}
+		List<Failure> history = new ArrayList<>(m.failures);
+		history.remove(history.size() - 1);
+		RestartDecision decision;
+		try {
+			decision = strategy.decide(new RestartRequest(m.name, f, history,
+					m.startedAt == null ? m.since : m.startedAt, Instant.now(), m.spec.strategyParameters(),
+					List.of(m.name)));
+		} catch (RuntimeException e) {
+			String why = "strategy " + m.spec.strategy() + " failed: " + e;
+			if (!why.equals(m.lastDecision)) {
+				m.lastDecision = why;
+				note(m, why);
+			}
+			return;
+		}
+		m.pendingFailure = null;
+		m.lastDecision = decision.explanation();
+		if (m.pendingWithTree) {
+			m.pendingWithTree = false;
+			m.wanted = true;
+			long generation = ++m.generation;
+			transition(m, ModuleState.STOPPING, f.reason() + ": stopping the tree; then " + decision.explanation());
+			ModuleSpec spec = m.runSpec != null ? m.runSpec : m.spec;
+			stoppers.execute(() -> {
+				String outcome;
+				try {
+					outcome = describe(stopTree(m, spec));
+				} catch (InterruptedException e) {
+					return;
+				}
+				synchronized (this) {
+					if (m.generation != generation || modules.get(m.name) != m) {
+						return;
+					}
+					m.startedAt = null;
+					m.process = null;
+					transition(m, ModuleState.FAILED, f.reason() + "; " + outcome);
+					apply(m, f, decision);
+					kick(m);
+				}
+			});
+		} else {
+			apply(m, f, decision);
+		}
+	}
+
+	private void apply(Module m, Failure f, RestartDecision decision) {
+		if (decision instanceof RestartDecision.RestartAfter r) {
+			waitThenStart(m, r.delay(), f.reason() + "; " + r.explanation());
+		} else if (decision instanceof RestartDecision.RestartModules r) {
+			waitThenStart(m, r.delay(), f.reason() + "; " + r.explanation()
+					+ " (group restarts are not supported yet: restarting " + m.name + " only)");
+		} else {
+			transition(m, ModuleState.GAVE_UP, f.reason() + "; gave up: " + decision.explanation());
+		}
+	}
+
+	private void waitThenStart(Module m, Duration delay, String reason) {
+		transition(m, ModuleState.WAITING, reason);
+		long generation = m.generation;
+		scheduler.schedule(() -> {
+			synchronized (this) {
+				if (m.generation == generation && m.state == ModuleState.WAITING && modules.get(m.name) == m
+						&& m.spec != null) {
+					m.restarts++;
+					startNow(m, "restart #" + m.restarts);
+				}
+			}
+		}, delay.toNanos(), TimeUnit.NANOSECONDS);
+	}
+
+	// ---------------------------------------------------------------------------------------
+	// Starting and adopting
+
+	/** Starts the module's command; the lock is held. */
+	private void startNow(Module m, String why) {
+		ModuleSpec spec = m.spec;
+		ProcessReader reader = activeReader();
+		String tagName = reader != null ? reader.tagName() : ProcessReader.DEFAULT_TAG_NAME;
+		long generation = ++m.generation;
+		m.instance = m.name + "." + Long.toString(System.currentTimeMillis(), 36) + "." + startCounter.incrementAndGet();
+		m.runSpec = spec;
+		m.pendingFailure = null;
+		m.tracked = new HashSet<>();
+		m.samples.clear();
+		m.policyVerdicts.clear();
+		m.main = null;
+		m.lastWatchdogNanos = 0;
+		m.readyNanos = 0;
+		List<String> argv = new ArrayList<>();
+		if (SETSID != null) {
+			argv.add(SETSID.toString());
+		}
+		argv.addAll(spec.command());
+		ProcessBuilder builder = new ProcessBuilder(argv).directory(spec.directory().toFile());
+		Map<String, String> env = builder.environment();
+		env.remove("NOTIFY_SOCKET");
+		env.remove("WATCHDOG_USEC");
+		env.remove("WATCHDOG_PID");
+		env.putAll(spec.environment());
+		env.put(tagName, m.name);
+		env.put(INSTANCE_VARIABLE, m.instance);
+		m.notifySocket = null;
+		if (spec.notifyProtocol()) {
+			try {
+				m.notifySocket = notifySockets.open(m.name);
+				env.put("NOTIFY_SOCKET", m.notifySocket.toString());
+				String timeout = spec.policyParameters("heartbeat").get("timeout");
+				if (timeout != null) {
+					env.put("WATCHDOG_USEC", Long.toString(DurationText.parse(timeout).toNanos() / 1000));
+				}
+			} catch (IOException | RuntimeException e) {
+				logger.warn("module {}: no notify socket: {}", m.name, e.toString());
+			}
+		}
+		Path log = home.var().resolve("log").resolve(m.name + ".log");
+		try {
+			Files.createDirectories(log.getParent());
+			rotate(log, spec, false);
+			builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+					.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+			Process p = builder.start();
+			m.process = p;
+			m.mainPid = (int) p.pid();
+			m.startedAt = Instant.now();
+			m.startedNanos = System.nanoTime();
+			transition(m, ModuleState.STARTING, why + ": pid " + p.pid() + ", instance " + m.instance);
+			persist(m);
+			p.onExit().thenRun(() -> {
+				synchronized (this) {
+					if (m.generation == generation) {
+						kick(m);
+					}
+				}
+			});
+			m.forced = false;
+			m.nextCheckNanos = System.nanoTime() + STARTUP_CHECK_NANOS;
+			scheduleTick(STARTUP_CHECK_NANOS);
+		} catch (IOException e) {
+			m.process = null;
+			m.mainPid = 0;
+			failure(m, Failure.Kind.START_FAILED, "cannot start " + spec.command().get(0) + ": " + e.getMessage(), null,
+					false);
+		}
+	}
+
+	private void adopt(Module m, List<TaskSnapshot> alive, String why) {
+		m.generation++;
+		m.pendingFailure = null;
+		m.process = null;
+		m.runSpec = m.spec;
+		alive.forEach(t -> m.tracked.add(t.id()));
+		StateFile.Entry before = m.remembered;
+		TaskId main = null;
+		if (before != null && before.main() != null
+				&& alive.stream().anyMatch(t -> t.id().equals(before.main()))) {
+			main = before.main();
+		}
+		if (main == null) {
+			Set<Integer> pids = alive.stream().map(TaskSnapshot::pid).collect(Collectors.toSet());
+			main = alive.stream().filter(t -> !pids.contains(t.ppid()))
+					.min(Comparator.comparingLong(TaskSnapshot::startTimeNanos)).map(TaskSnapshot::id)
+					.orElse(alive.get(0).id());
+		}
+		boolean exact = before != null && main.equals(before.main());
+		m.main = main;
+		m.mainPid = main.pid();
+		m.instance = exact ? before.instance() : m.name + ".adopted." + Long.toString(System.currentTimeMillis(), 36);
+		m.startedAt = exact && before.startedAt() != null ? before.startedAt() : Instant.now();
+		m.startedNanos = System.nanoTime();
+		if (before != null) {
+			m.restarts = before.restarts();
+			for (TaskId t : before.untagged()) {
+				m.tracked.add(t);
+			}
+		}
+		transition(m, ModuleState.RUNNING, why + ": " + alive.size() + " tasks, main pid " + main.pid()
+				+ (exact ? " (the same run as before: " + m.instance + ")" : ""));
+		persist(m);
+		long generation = m.generation;
+		ProcessHandle.of(main.pid()).ifPresent(h -> h.onExit().thenRun(() -> {
+			synchronized (this) {
+				if (m.generation == generation) {
+					kick(m);
+				}
+			}
+		}));
+	}
+
+	// ---------------------------------------------------------------------------------------
+	// Stopping
+
+	/** Runs the whole-tree stop; not called with the lock held. */
+	private StopReport stopTree(Module m, ModuleSpec spec) throws InterruptedException {
+		Set<TaskId> tracked;
+		synchronized (this) {
+			tracked = new HashSet<>(m.tracked);
+		}
+		int signal = spec != null ? spec.stopSignal() : Signals.SIGTERM;
+		Duration timeout = spec != null ? spec.stopTimeout() : Duration.ofSeconds(10);
+		StopReport report = new TreeStopper(m.name, tracked, this::scanEverything).stop(signal, timeout);
+		synchronized (this) {
+			m.tracked = new HashSet<>();
+			m.tree = List.of();
+			m.samples.clear();
+			m.lastCpu = Map.of();
+			m.cpuPercent = 0;
+		}
+		if (m.notifySocket != null) {
+			notifySockets.close(m.name);
+		}
+		return report;
+	}
+
+	private static String describe(StopReport r) {
+		return r.stopped() + " tasks stopped (" + r.killed() + " with SIGKILL) in " + DurationText.format(r.took())
+				+ (r.remaining() > 0 ? "; " + r.remaining() + " tasks resist SIGKILL" : "");
+	}
+
+	// ---------------------------------------------------------------------------------------
+	// Supervisor
+
+	private Module get(String name) {
+		Module m = modules.get(name);
+		if (m == null) {
+			throw new NoSuchModuleException(name);
+		}
+		return m;
+	}
+
+	@Override
+	public synchronized List<ModuleStatus> modules() {
+		return modules.values().stream().map(this::statusOf).toList();
+	}
+
+	@Override
+	public synchronized ModuleStatus status(String module) {
+		return statusOf(get(module));
+	}
+
+	@Override
+	public ModuleStatus start(String module) {
+		ProcessSnapshot snapshot = scanEverything();
+		synchronized (this) {
+			Module m = get(module);
+			if (m.spec == null) {
+				throw new IllegalStateException("module " + module + " is invalid: " + m.configProblem);
+			}
+			if (m.state == ModuleState.STOPPING) {
+				throw new IllegalStateException("module " + module + " is stopping; start it when it has stopped");
+			}
+			m.wanted = true;
+			if (m.state == ModuleState.RUNNING || m.state == ModuleState.STARTING) {
+				return statusOf(m);
+			}
+			m.firstScanDone = true;
+			m.remembered = null;
+			List<TaskSnapshot> alive = TreeTracker.members(m.name, snapshot, m.tracked).stream()
+					.filter(TreeTracker::alive).toList();
+			if (!alive.isEmpty()) {
+				adopt(m, alive, "start requested, but the tree is running: adopted");
+			} else {
+				startNow(m, "started by request");
+			}
+			return statusOf(m);
+		}
+	}
+
+	@Override
+	public StopReport stop(String module) {
+		Module m;
+		ModuleSpec spec;
+		synchronized (this) {
+			m = get(module);
+			m.wanted = false;
+			m.generation++;
+			m.pendingFailure = null;
+			m.firstScanDone = true;
+			spec = m.runSpec != null ? m.runSpec : m.spec;
+			if (m.state != ModuleState.INVALID) {
+				transition(m, ModuleState.STOPPING, "stop requested");
+			}
+		}
+		try {
+			StopReport report = stopTree(m, spec);
+			synchronized (this) {
+				m.startedAt = null;
+				m.process = null;
+				if (m.state != ModuleState.INVALID) {
+					transition(m, ModuleState.STOPPED, "stopped by request: " + describe(report));
+				}
+				persist(m);
+			}
+			return report;
+		} catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException("interrupted while stopping " + module);
+		}
+	}
+
+	@Override
+	public StopReport restart(String module) {
+		StopReport report = stop(module);
+		start(module);
+		return report;
+	}
+
+	@Override
+	public List<JournalEntry> events(String module, int limit) {
+		if (module != null) {
+			synchronized (this) {
+				get(module);
+			}
+		}
+		return journal.recent(module, limit);
+	}
+
+	private ModuleStatus statusOf(Module m) {
+		ModuleSpec spec = m.spec != null ? m.spec : m.runSpec;
+		List<ModuleStatus.PolicyStatus> policyStatus = new ArrayList<>();
+		if (spec != null) {
+			for (String p : spec.policies()) {
+				boolean available = named(policies, HealthPolicy.NAME_PROPERTY, p) != null;
+				policyStatus.add(new ModuleStatus.PolicyStatus(p, available,
+						m.policyVerdicts.getOrDefault(p, available ? "not evaluated yet" : "unavailable")));
+			}
+		}
+		String strategy = spec == null ? "" : spec.strategy()
+				+ (named(strategies, RestartStrategy.NAME_PROPERTY, spec.strategy()) == null ? " (unavailable)" : "");
+		String problem = m.configProblem;
+		if (problem.isEmpty() && m.spec != null && m.runSpec != null && m.spec.differsInHowItStarts(m.runSpec)
+				&& (m.state == ModuleState.RUNNING || m.state == ModuleState.STARTING)) {
+			problem = "config changed: the new command/environment takes effect at the next restart";
+		}
+		boolean running = m.state == ModuleState.RUNNING || m.state == ModuleState.STARTING
+				|| m.state == ModuleState.STOPPING || m.pendingWithTree;
+		return new ModuleStatus(m.name, m.state, m.reason, m.since, m.instance, m.startedAt, m.restarts, m.main,
+				running ? m.tree : List.of(), running ? m.cpuPercent : 0,
+				spec == null ? List.of() : (m.runSpec != null ? m.runSpec : spec).command(), strategy, m.lastDecision,
+				policyStatus, List.copyOf(m.failures), problem);
+	}
+
+	// ---------------------------------------------------------------------------------------
+	// Journal, state file, logs, notify
+
+	private void transition(Module m, ModuleState to, String reason) {
+		ModuleState from = m.state;
+		m.state = to;
+		m.reason = reason;
+		m.since = Instant.now();
+		journal.add(new JournalEntry(m.since, m.name, m.instance, from, to, reason));
+		logger.info("module {}: {} -> {}: {}", m.name, from.label(), to.label(), reason);
+		persist(m);
+	}
+
+	/** A journal entry without a change of state (config edits, pending decisions). */
+	private void note(Module m, String reason) {
+		journal.add(new JournalEntry(Instant.now(), m.name, m.instance, m.state, m.state, reason));
+		logger.info("module {}: {}", m.name, reason);
+	}
+
+	private void persist(Module m) {
+		if (stateFile == null) {
+			return;
+		}
+		Set<TaskId> untagged = m.tree.stream().filter(t -> t.tagValue() == null).map(TaskSnapshot::id)
+				.collect(Collectors.toSet());
+		stateFile.put(m.name, new StateFile.Entry(m.main, m.instance, m.startedAt, m.restarts, untagged,
+				!m.wanted));
+	}
+
+	private void persistUntaggedIfChanged(Module m, List<TaskSnapshot> tree) {
+		if (tree.stream().anyMatch(t -> t.tagValue() == null)) {
+			persist(m); // StateFile skips the write when nothing changed
+		}
+	}
+
+	private void checkLogSize(Module m, long now) {
+		if (now - m.lastLogCheckNanos < LOG_CHECK_NANOS || m.spec == null) {
+			return;
+		}
+		m.lastLogCheckNanos = now;
+		rotate(home.var().resolve("log").resolve(m.name + ".log"), m.spec, true);
+	}
+
+	/**
+	 * Rotates name.log to name.log.1 (and so on) once it is too big. A running program keeps its
+	 * file open, so then the content is copied and the file truncated (logrotate's copytruncate:
+	 * the program writes with O_APPEND and carries on at the new end).
+	 */
+	private void rotate(Path log, ModuleSpec spec, boolean whileRunning) {
+		try {
+			if (!Files.exists(log) || Files.size(log) <= spec.logSize()) {
+				return;
+			}
+			if (spec.logFiles() == 0) {
+				truncate(log);
+				return;
+			}
+			for (int i = spec.logFiles() - 1; i >= 1; i--) {
+				Path from = log.resolveSibling(log.getFileName() + "." + i);
+				if (Files.exists(from)) {
+					Files.move(from, log.resolveSibling(log.getFileName() + "." + (i + 1)), StandardCopyOption.REPLACE_EXISTING);
+				}
+			}
+			Path first = log.resolveSibling(log.getFileName() + ".1");
+			if (whileRunning) {
+				Files.copy(log, first, StandardCopyOption.REPLACE_EXISTING);
+				truncate(log);
+			} else {
+				Files.move(log, first, StandardCopyOption.REPLACE_EXISTING);
+			}
+		} catch (IOException e) {
+			logger.warn("cannot rotate {}: {}", log, e.toString());
+		}
+	}
+
+	private static void truncate(Path log) throws IOException {
+		try (FileChannel c = FileChannel.open(log, StandardOpenOption.WRITE)) {
+			c.truncate(0);
+		}
+	}
+
+	/** A message on a module's notify socket (called on the notify thread). */
+	private void notified(String module, String message) {
+		synchronized (this) {
+			Module m = modules.get(module);
+			if (m == null) {
+				return;
+			}
+			long now = System.nanoTime();
+			for (String line : message.split("\n")) {
+				if (line.equals("WATCHDOG=1")) {
+					m.lastWatchdogNanos = now;
+				} else if (line.equals("READY=1")) {
+					if (m.readyNanos == 0) {
+						m.readyNanos = now;
+						kick(m);
+					}
+				} else if (line.equals("WATCHDOG=trigger")) {
+					m.lastWatchdogNanos = -1;
+					kick(m);
+				}
+			}
+		}
+	}
+
+	// ---------------------------------------------------------------------------------------
+
+	private static <S> S named(Map<ServiceReference<S>, S> services, String property, String name) {
+		for (Map.Entry<ServiceReference<S>, S> e : services.entrySet()) {
+			if (name.equals(String.valueOf(e.getKey().getProperty(property)))) {
+				return e.getValue();
+			}
+		}
+		return null;
+	}
+
+	private static ThreadFactory named(String name) {
+		AtomicInteger n = new AtomicInteger();
+		return r -> {
+			Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+			t.setDaemon(true);
+			return t;
+		};
+	}
+
+	private static Path findSetsid() {
+		for (String p : new String[] { "/usr/bin/setsid", "/bin/setsid" }) {
+			if (Files.isExecutable(Path.of(p))) {
+				return Path.of(p);
+			}
+		}
+		return null;
+	}
+}

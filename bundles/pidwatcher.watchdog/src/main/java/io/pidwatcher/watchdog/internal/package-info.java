@@ -1,0 +1,2 @@
+/** The supervision engine; never exported: other bundles use {@link io.pidwatcher.api.Supervisor}. */
+package io.pidwatcher.watchdog.internal;

@@ -1,0 +1,21 @@
+package io.pidwatcher.watchdog.tests;
+
+import java.time.Duration;
+import java.util.function.BooleanSupplier;
+
+/** Waits for a condition that becomes true asynchronously (Config Admin delivers on its own thread). */
+final class Poll {
+
+	private Poll() {
+	}
+
+	static void until(Duration timeout, String what, BooleanSupplier condition) throws InterruptedException {
+		long deadline = System.nanoTime() + timeout.toNanos();
+		while (!condition.getAsBoolean()) {
+			if (System.nanoTime() > deadline) {
+				throw new AssertionError("timed out after " + timeout + " waiting for " + what);
+			}
+			Thread.sleep(20);
+		}
+	}
+}

@@ -1,0 +1,2 @@
+/** In-framework tests of the watchdog. */
+package io.pidwatcher.watchdog.tests;
