@@ -57,8 +57,13 @@ final class ProcfsScanner {
 				}
 				value = null;
 			} catch (IOException e) {
-				vanished++;
-				continue;
+				// Kernel threads have no environment, and newer kernels answer ESRCH for it
+				// rather than an empty file: only a missing directory means the process is gone.
+				if (!Files.isDirectory(dir)) {
+					vanished++;
+					continue;
+				}
+				value = null;
 			}
 			if (!scope.admits(value)) {
 				continue;

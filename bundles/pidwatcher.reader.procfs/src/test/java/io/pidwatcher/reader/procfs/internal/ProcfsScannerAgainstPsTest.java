@@ -146,6 +146,19 @@ class ProcfsScannerAgainstPsTest {
 	}
 
 	@Test
+	void kernelThreadsAreListedByTheEverythingScopeAndNotCountedAsVanished() throws Exception {
+		// Newer kernels answer ESRCH, not an empty file, for a kernel thread's environ.
+		Map<Integer, String[]> ps = psTable();
+		Set<Integer> kernelThreads = ps.values().stream()
+				.filter(row -> row[0].equals("2") || row[1].equals("2"))
+				.map(row -> Integer.parseInt(row[0])).collect(Collectors.toCollection(TreeSet::new));
+		ProcfsScanner.Result result = scanner.scan(TAG, ScanScope.everything());
+		assertThat(kernelThreads).isNotEmpty();
+		assertThat(pids(result.tasks())).containsAll(kernelThreads);
+		assertThat(result.vanished()).as("processes really gone mid-scan").isLessThan(kernelThreads.size());
+	}
+
+	@Test
 	void processesExitingDuringScansNeverFailAScan() throws Exception {
 		String churn = TestPrograms.uniqueModule("churn");
 		Process forker = start(churn, "forker", "2", "10");
