@@ -81,6 +81,8 @@ public final class Watchdog implements Supervisor, ExitListener {
 	private static final long LOG_CHECK_NANOS = TimeUnit.SECONDS.toNanos(5);
 	/** How often a tick scans every process (not only tagged ones) to find descendants that dropped the tag. */
 	private static final long DISCOVERY_NANOS = TimeUnit.SECONDS.toNanos(2);
+	/** How long a scan that found a tree gone waits for our own child's exit status. */
+	private static final long EXIT_STATUS_WAIT_MILLIS = 250;
 	/** A module due this soon is checked with the current scan rather than costing one of its own. */
 	private static final long ALIGN_SLACK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 	private static final Path SETSID = findSetsid();
@@ -532,11 +534,22 @@ public final class Watchdog implements Supervisor, ExitListener {
 
 	private void exitedFailure(Module m) {
 		Integer status = null;
-		if (m.process != null && !m.process.isAlive()) {
+		// A scan can see the tree gone while our child is still a zombie the JDK has not reaped
+		// (a zombie has no environment, so no tag): wait briefly for its exit status.
+		if (m.process != null && waitForExit(m.process)) {
 			status = m.process.exitValue();
 		}
 		String why = "all tasks exited" + (status == null ? "" : " (main pid " + m.mainPid + " exit status " + status + ")");
 		failure(m, Failure.Kind.EXITED, why, status, false);
+	}
+
+	private static boolean waitForExit(Process process) {
+		try {
+			return process.waitFor(EXIT_STATUS_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+		} catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+			return !process.isAlive();
+		}
 	}
 
 	private void failure(Module m, Failure.Kind kind, String reason, Integer exitStatus, boolean treeRunning) {
