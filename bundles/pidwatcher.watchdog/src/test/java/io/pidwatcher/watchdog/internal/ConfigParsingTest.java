@@ -53,6 +53,15 @@ class ConfigParsingTest {
 	}
 
 	@Test
+	void theGroupKeyNamesAGroupOrNone() {
+		Path root = Path.of("/");
+		assertThat(ModuleSpec.parse("m", Map.of("command", "sh"), root).group()).isEmpty();
+		assertThat(ModuleSpec.parse("m", Map.of("command", "sh", "group", " backend "), root).group()).isEqualTo("backend");
+		assertThatThrownBy(() -> ModuleSpec.parse("m", Map.of("command", "sh", "group", "a b"), root))
+				.hasMessageContaining("group 'a b'");
+	}
+
+	@Test
 	void badConfigsSayWhatIsWrong() {
 		Path root = Path.of("/");
 		assertThatThrownBy(() -> ModuleSpec.parse("m", Map.of(), root)).hasMessageContaining("no command");
