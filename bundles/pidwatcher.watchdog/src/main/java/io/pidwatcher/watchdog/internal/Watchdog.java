@@ -546,8 +546,13 @@ public final class Watchdog implements Supervisor, ExitListener {
 
 	private void exitedFailure(Module m) {
 		Integer status = null;
-		if (m.process != null && !m.process.isAlive()) {
-			status = m.process.exitValue();
+		try {
+			// The scan can see the main process dead (a zombie) before the JDK has reaped it.
+			if (m.process != null && m.process.waitFor(200, TimeUnit.MILLISECONDS)) {
+				status = m.process.exitValue();
+			}
+		} catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
 		}
 		String why = "all tasks exited" + (status == null ? "" : " (main pid " + m.mainPid + " exit status " + status + ")");
 		failure(m, Failure.Kind.EXITED, why, status, false);
