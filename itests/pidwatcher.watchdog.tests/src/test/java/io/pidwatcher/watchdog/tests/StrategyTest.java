@@ -172,6 +172,29 @@ class StrategyTest {
 		assertThat(Modules.alive(c.main().pid(), c.main().startTimeNanos(), reader)).isFalse();
 	}
 
+	/** group one_for_all: the second module fails, both restart, the first one first. */
+	@Test
+	void groupOneForAllRestartsTheWholeGroupInOrder() throws Exception {
+		String group = TestPrograms.uniqueModule("g");
+		String first = TestPrograms.uniqueModule("first");
+		String second = TestPrograms.uniqueModule("second");
+		for (String n : new String[] { first, second }) {
+			modules.define(n, "command", Modules.pwtest("sleep", "120"), "interval", "100ms", "group", group,
+					"strategy", "group", "strategy.delay", "200ms", "stop.timeout", "2s");
+			modules.awaitState(n, ModuleState.RUNNING);
+		}
+		ModuleStatus firstBefore = supervisor.status(first);
+		ProcessHandle.of(supervisor.status(second).main().pid()).orElseThrow().destroyForcibly();
+		ModuleStatus firstAfter = modules.await(first, "restarted with the group",
+				s -> s.restarts() == 1 && s.state() == ModuleState.RUNNING);
+		ModuleStatus secondAfter = modules.await(second, "restarted", s -> s.restarts() == 1 && s.state() == ModuleState.RUNNING);
+		assertThat(firstAfter.lastDecision()).isEmpty(); // it did not fail; the group restarted it
+		assertThat(secondAfter.lastDecision()).contains("one_for_all").contains(first + ", " + second);
+		assertThat(firstAfter.main()).isNotEqualTo(firstBefore.main());
+		assertThat(firstAfter.main().startTimeNanos()).isLessThanOrEqualTo(secondAfter.main().startTimeNanos());
+		assertThat(Modules.alive(firstBefore.main().pid(), firstBefore.main().startTimeNanos(), reader)).isFalse();
+	}
+
 	/** A strategy nobody deployed is reported, in status and in pw:strategies; the failure waits for it. */
 	@Test
 	void anUnknownStrategyIsReportedAndTheFailureWaitsForIt() throws Exception {
@@ -182,7 +205,11 @@ class StrategyTest {
 		assertThat(s.strategy()).isEqualTo("nosuch (unavailable)");
 		assertThat(s.failures()).hasSize(1);
 		assertThat(Gogo.run(gogo, "pw:status " + name)).contains("strategy nosuch unavailable");
-		assertThat(Gogo.run(gogo, "pw:strategies")).containsPattern("nosuch\\s+\\(not deployed[^\\n]*" + name);
+		String table = Gogo.run(gogo, "pw:strategies");
+		assertThat(table).containsPattern("nosuch\\s+\\(not deployed[^\\n]*" + name);
+		// the fixed bundle answers to 'fixed'; the watchdog's built-in (ranked -100) is shadowed
+		assertThat(table).containsPattern("fixed\\s+pidwatcher.strategy.fixed\\s+0.1.0")
+				.containsPattern("fixed\\s+pidwatcher.watchdog \\(shadowed\\)");
 		assertThat(supervisor.events(name, 100)).anySatisfy(e -> assertThat(e.reason()).contains("strategy nosuch unavailable"));
 	}
 
@@ -203,6 +230,7 @@ class StrategyTest {
 		ProcessHandle.of(before.main().pid()).orElseThrow().destroyForcibly();
 		ModuleStatus waiting = modules.await(name, "a backoff decision", s -> s.lastDecision().startsWith("backoff:"));
 		assertThat(waiting.lastDecision()).contains("restart after 700ms");
+		assertThat(Gogo.run(gogo, "pw:status " + name)).contains("restart after 700ms").contains("next restart at");
 		modules.await(name, "restarted", s -> s.restarts() == 1 && s.state() == ModuleState.RUNNING);
 	}
 
