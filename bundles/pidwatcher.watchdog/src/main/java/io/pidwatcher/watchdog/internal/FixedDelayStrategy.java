@@ -1,5 +1,6 @@
 package io.pidwatcher.watchdog.internal;
 
+import io.pidwatcher.api.DurationText;
 import io.pidwatcher.api.RestartDecision;
 import io.pidwatcher.api.RestartRequest;
 import io.pidwatcher.api.RestartStrategy;
@@ -11,9 +12,10 @@ import org.osgi.service.component.annotations.Component;
 /**
  * The built-in strategy {@code fixed}: always restart, after {@code strategy.delay} (default 100ms,
  * systemd's RestartSec). It never gives up; bundles with smarter strategies (backoff, restart
- * limits) register other names.
+ * limits) register other names. Ranked -100 so that the pidwatcher.strategy.fixed bundle, when
+ * deployed, takes over the name; the watchdog still stands alone without any strategy bundle.
  */
-@Component(property = RestartStrategy.NAME_PROPERTY + "=fixed")
+@Component(property = { RestartStrategy.NAME_PROPERTY + "=fixed", "service.ranking:Integer=-100" })
 public final class FixedDelayStrategy implements RestartStrategy {
 
 	static final Duration DEFAULT_DELAY = Duration.ofMillis(100);

@@ -38,8 +38,13 @@ final class Module {
 	String reason = "defined; the first scan decides: adopt the running tree or (autostart) start it";
 	Instant since = Instant.now();
 
+	/** Position among all modules by first definition: a group's start order. */
+	final long order;
+
 	String instance = "";
 	Instant startedAt;
+	/** When the last run started; unlike startedAt it survives the failure (strategies measure stable runs). */
+	Instant lastStartedAt;
 	long startedNanos;
 	int restarts;
 
@@ -82,8 +87,9 @@ final class Module {
 	String lastSource;
 	long lastLogCheckNanos;
 
-	Module(String name) {
+	Module(String name, long order) {
 		this.name = name;
+		this.order = order;
 	}
 
 	void addFailure(Failure f) {

@@ -1,5 +1,6 @@
 package io.pidwatcher.watchdog.internal;
 
+import io.pidwatcher.api.DurationText;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,6 +25,7 @@ record ModuleSpec(
 		boolean autostart,
 		String strategy,
 		Map<String, String> strategyParameters,
+		String group,
 		List<String> policies,
 		Map<String, Map<String, String>> policyParameters,
 		int stopSignal,
@@ -91,6 +93,10 @@ record ModuleSpec(
 		if (strategy.isEmpty()) {
 			throw new IllegalArgumentException("strategy is empty (leave the key out for the default, 'fixed')");
 		}
+		String group = text(props, "group", "").trim();
+		if (!group.isEmpty() && !NAME.matcher(group).matches()) {
+			throw new IllegalArgumentException("group '" + group + "' must be 1-64 letters, digits or _ . @ : + -");
+		}
 		List<String> policies = list(props, "policies");
 		String signalName = text(props, "stop.signal", "TERM").trim();
 		int signal = Signals.number(signalName);
@@ -105,7 +111,7 @@ record ModuleSpec(
 			throw new IllegalArgumentException("log.files '" + text(props, "log.files", "") + "' is not a number");
 		}
 		return new ModuleSpec(name, List.copyOf(command), directory, env, interval, autostart, strategy,
-				strategyParameters, policies, policyParameters, signal, signalName.toUpperCase(), stopTimeout, notify,
+				strategyParameters, group, policies, policyParameters, signal, signalName.toUpperCase(), stopTimeout, notify,
 				startTimeout, logSize, Math.max(0, logFiles));
 	}
 

@@ -47,6 +47,7 @@ final class NotifySockets {
 	private final BiConsumer<String, String> listener;
 	private final Map<String, Integer> open = new HashMap<>();
 	private final List<Integer> closing = new ArrayList<>();
+	private long abstractOpens;
 	private LibC libc;
 	private Thread poller;
 	private volatile boolean closed;
@@ -70,7 +71,9 @@ final class NotifySockets {
 		String name = path.toString();
 		boolean abstractName = name.getBytes(StandardCharsets.UTF_8).length > 100;
 		if (abstractName) {
-			name = "@pidwatcher/" + Integer.toHexString(dir.hashCode()) + "/" + module;
+			// One name per open: the previous socket of this module is closed lazily by the poller,
+			// and an abstract name cannot be unlinked first the way a path can (EADDRINUSE otherwise).
+			name = "@pidwatcher/" + Integer.toHexString(dir.hashCode()) + "/" + module + "." + (++abstractOpens);
 		} else {
 			Files.deleteIfExists(path);
 		}

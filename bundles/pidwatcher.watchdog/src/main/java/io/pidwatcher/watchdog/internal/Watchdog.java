@@ -1,5 +1,6 @@
 package io.pidwatcher.watchdog.internal;
 
+import io.pidwatcher.api.DurationText;
 import io.pidwatcher.api.ExitEvent;
 import io.pidwatcher.api.ExitListener;
 import io.pidwatcher.api.HealthCheck;
@@ -105,6 +106,7 @@ public final class Watchdog implements Supervisor, ExitListener {
 	private ScheduledFuture<?> pendingTick;
 	private long pendingTickAt;
 	private final AtomicInteger startCounter = new AtomicInteger();
+	private long definitions;
 
 	private ScheduledExecutorService scheduler;
 	private ExecutorService stoppers;
@@ -136,6 +138,18 @@ public final class Watchdog implements Supervisor, ExitListener {
 
 	void removeStrategy(ServiceReference<RestartStrategy> ref) {
 		strategies.remove(ref);
+		String name = String.valueOf(ref.getProperty(RestartStrategy.NAME_PROPERTY));
+		synchronized (this) {
+			if (!active || named(strategies, RestartStrategy.NAME_PROPERTY, name) != null) {
+				return; // another service (e.g. the built-in fixed) still answers to the name
+			}
+			for (Module m : modules.values()) {
+				if (m.spec != null && m.spec.strategy().equals(name)) {
+					note(m, "strategy " + name + " unavailable: the module keeps " + (m.state == ModuleState.WAITING
+							? "waiting for its restart" : m.state.label()) + "; failures are recorded and decided when it is back");
+				}
+			}
+		}
 	}
 
 	@Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
@@ -182,7 +196,7 @@ public final class Watchdog implements Supervisor, ExitListener {
 	synchronized void define(String name, Map<String, Object> properties) {
 		Module m = modules.get(name);
 		if (m == null) {
-			m = new Module(name);
+			m = new Module(name, ++definitions);
 			m.remembered = remembered.get(name);
 			modules.put(name, m);
 		}
@@ -587,9 +601,9 @@ public final class Watchdog implements Supervisor, ExitListener {
 		history.remove(history.size() - 1);
 		RestartDecision decision;
 		try {
-			decision = strategy.decide(new RestartRequest(m.name, f, history,
-					m.startedAt == null ? m.since : m.startedAt, Instant.now(), m.spec.strategyParameters(),
-					List.of(m.name)));
+			Instant lastStarted = m.lastStartedAt != null ? m.lastStartedAt : f.at();
+			decision = strategy.decide(new RestartRequest(m.name, f, history, lastStarted, Instant.now(),
+					m.spec.strategyParameters(), groupOf(m)));
 		} catch (RuntimeException e) {
 			String why = "strategy " + m.spec.strategy() + " failed: " + e;
 			if (!why.equals(m.lastDecision)) {
@@ -599,7 +613,8 @@ public final class Watchdog implements Supervisor, ExitListener {
 			return;
 		}
 		m.pendingFailure = null;
-		m.lastDecision = decision.explanation();
+		m.lastDecision = verdict(decision);
+		note(m, "decision of strategy " + m.spec.strategy() + ": " + m.lastDecision);
 		if (m.pendingWithTree) {
 			m.pendingWithTree = false;
 			m.wanted = true;
@@ -629,15 +644,103 @@ public final class Watchdog implements Supervisor, ExitListener {
 		}
 	}
 
+	/** The decision in words with what follows from it: when the restart is due, or why it gave up. */
+	private static String verdict(RestartDecision decision) {
+		if (decision instanceof RestartDecision.RestartAfter r) {
+			return r.explanation() + " (next restart at " + Instant.now().plus(r.delay()) + ")";
+		}
+		if (decision instanceof RestartDecision.RestartModules r) {
+			return r.explanation() + " (next restart of " + String.join(", ", r.modules()) + " at "
+					+ Instant.now().plus(r.delay()) + ")";
+		}
+		String why = decision.explanation();
+		return why.startsWith("gave up") ? why : "gave up: " + why;
+	}
+
+	/** The modules of m's group in start order (first definition), itself included; just m without a group. */
+	private List<String> groupOf(Module m) {
+		String group = m.spec.group();
+		if (group.isEmpty()) {
+			return List.of(m.name);
+		}
+		return modules.values().stream().filter(x -> x == m || x.spec != null && group.equals(x.spec.group()))
+				.sorted(Comparator.comparingLong(x -> x.order)).map(x -> x.name).toList();
+	}
+
 	private void apply(Module m, Failure f, RestartDecision decision) {
 		if (decision instanceof RestartDecision.RestartAfter r) {
-			waitThenStart(m, r.delay(), f.reason() + "; " + r.explanation());
+			waitThenStart(m, r.delay(), f.reason() + "; " + verdict(r));
 		} else if (decision instanceof RestartDecision.RestartModules r) {
-			waitThenStart(m, r.delay(), f.reason() + "; " + r.explanation()
-					+ " (group restarts are not supported yet: restarting " + m.name + " only)");
+			restartTogether(m, f, r);
 		} else {
-			transition(m, ModuleState.GAVE_UP, f.reason() + "; gave up: " + decision.explanation());
+			transition(m, ModuleState.GAVE_UP, f.reason() + "; " + verdict(decision));
 		}
+	}
+
+	/**
+	 * one_for_all / rest_for_one: stop the trees of the other listed modules (the failed one is
+	 * already down), wait the delay, then start them all in the listed order. Modules a user
+	 * stopped stay stopped; unknown names are skipped.
+	 */
+	private void restartTogether(Module failed, Failure f, RestartDecision.RestartModules r) {
+		List<Module> members = new ArrayList<>();
+		for (String name : r.modules()) {
+			Module x = modules.get(name);
+			if (x != null && x.spec != null && (x == failed || x.wanted) && !members.contains(x)) {
+				members.add(x);
+			}
+		}
+		if (!members.contains(failed)) {
+			members.add(0, failed);
+		}
+		String why = f.reason() + "; " + verdict(r);
+		Map<Module, Long> generations = new HashMap<>();
+		List<Module> toStop = new ArrayList<>();
+		for (Module x : members) {
+			x.pendingFailure = null;
+			x.pendingWithTree = false;
+			if (x == failed) {
+				generations.put(x, ++x.generation);
+				transition(x, ModuleState.WAITING, why);
+			} else if (x.state == ModuleState.STOPPING) {
+				continue; // someone else is stopping it; it is not ours to restart
+			} else {
+				x.wanted = true;
+				generations.put(x, ++x.generation);
+				transition(x, ModuleState.STOPPING, "group restart, because " + failed.name + " failed: " + verdict(r));
+				toStop.add(x);
+			}
+		}
+		List<Module> order = members.stream().filter(generations::containsKey).toList();
+		stoppers.execute(() -> {
+			for (Module x : toStop) {
+				String outcome;
+				try {
+					outcome = describe(stopTree(x, x.runSpec != null ? x.runSpec : x.spec));
+				} catch (InterruptedException e) {
+					return;
+				}
+				synchronized (this) {
+					if (x.generation == generations.get(x) && modules.get(x.name) == x) {
+						x.startedAt = null;
+						x.process = null;
+						transition(x, ModuleState.WAITING, "stopped for the group restart (" + outcome + "); "
+								+ "starting again after " + DurationText.format(r.delay()) + " in the group's order");
+					}
+				}
+			}
+			scheduler.schedule(() -> {
+				synchronized (this) {
+					for (Module x : order) {
+						if (x.generation == generations.get(x) && x.state == ModuleState.WAITING
+								&& modules.get(x.name) == x && x.spec != null) {
+							x.restarts++;
+							startNow(x, "group restart #" + x.restarts + " (" + failed.name + " failed)");
+						}
+					}
+				}
+			}, r.delay().toNanos(), TimeUnit.NANOSECONDS);
+		});
 	}
 
 	private void waitThenStart(Module m, Duration delay, String reason) {
@@ -708,6 +811,7 @@ public final class Watchdog implements Supervisor, ExitListener {
 			m.process = p;
 			m.mainPid = (int) p.pid();
 			m.startedAt = Instant.now();
+			m.lastStartedAt = m.startedAt;
 			m.startedNanos = System.nanoTime();
 			transition(m, ModuleState.STARTING, why + ": pid " + p.pid() + ", instance " + m.instance);
 			persist(m);
@@ -752,6 +856,7 @@ public final class Watchdog implements Supervisor, ExitListener {
 		m.mainPid = main.pid();
 		m.instance = exact ? before.instance() : m.name + ".adopted." + Long.toString(System.currentTimeMillis(), 36);
 		m.startedAt = exact && before.startedAt() != null ? before.startedAt() : Instant.now();
+		m.lastStartedAt = m.startedAt;
 		m.startedNanos = System.nanoTime();
 		if (before != null) {
 			m.restarts = before.restarts();

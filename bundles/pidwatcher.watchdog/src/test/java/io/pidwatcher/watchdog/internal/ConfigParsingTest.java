@@ -1,5 +1,6 @@
 package io.pidwatcher.watchdog.internal;
 
+import io.pidwatcher.api.DurationText;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -49,6 +50,15 @@ class ConfigParsingTest {
 		assertThat(spec.stopSignal()).isEqualTo(Signals.SIGTERM);
 		assertThat(spec.stopTimeout()).isEqualTo(Duration.ofSeconds(10));
 		assertThat(spec.logSize()).isEqualTo(10L << 20);
+	}
+
+	@Test
+	void theGroupKeyNamesAGroupOrNone() {
+		Path root = Path.of("/");
+		assertThat(ModuleSpec.parse("m", Map.of("command", "sh"), root).group()).isEmpty();
+		assertThat(ModuleSpec.parse("m", Map.of("command", "sh", "group", " backend "), root).group()).isEqualTo("backend");
+		assertThatThrownBy(() -> ModuleSpec.parse("m", Map.of("command", "sh", "group", "a b"), root))
+				.hasMessageContaining("group 'a b'");
 	}
 
 	@Test

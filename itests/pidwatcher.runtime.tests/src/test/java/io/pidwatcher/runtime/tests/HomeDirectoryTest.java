@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pidwatcher.api.ProcessReader;
 import io.pidwatcher.api.RuntimeHome;
+import io.pidwatcher.testing.Poll;
 
 import java.io.OutputStream;
 import java.nio.file.Files;

@@ -6,6 +6,8 @@ import io.pidwatcher.api.ProcessReader;
 import io.pidwatcher.api.ScanScope;
 import io.pidwatcher.api.TaskSnapshot;
 import io.pidwatcher.testing.TestPrograms;
+import io.pidwatcher.testing.Gogo;
+import io.pidwatcher.testing.Poll;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -9,6 +9,8 @@ import io.pidwatcher.api.ProcessReader;
 import io.pidwatcher.api.RuntimeHome;
 import io.pidwatcher.api.Supervisor;
 import io.pidwatcher.testing.TestPrograms;
+import io.pidwatcher.testing.Gogo;
+import io.pidwatcher.testing.Poll;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -71,7 +73,7 @@ class BadInputTest {
 				Modules.pwtest("sleep", "1"), "interval", "fast");
 		String badQuote = modules.define(TestPrograms.uniqueModule("quote"), "command", "/bin/sh -c 'unterminated");
 		String unknownStrategy = modules.define(TestPrograms.uniqueModule("strategy"), "command",
-				Modules.pwtest("crash", "100", "1"), "strategy", "backoff", "interval", "200ms");
+				Modules.pwtest("crash", "100", "1"), "strategy", "nosuchstrategy", "interval", "200ms");
 
 		assertThat(modules.awaitState(noCommand, ModuleState.INVALID).reason()).contains("no command");
 		assertThat(modules.awaitState(missing, ModuleState.INVALID).reason()).contains("/nonexistent/program does not exist");
@@ -79,15 +81,15 @@ class BadInputTest {
 		assertThat(modules.awaitState(badInterval, ModuleState.INVALID).reason()).contains("interval").contains("fast");
 		assertThat(modules.awaitState(badQuote, ModuleState.INVALID).reason()).contains("unterminated single quote");
 		ModuleStatus waiting = modules.await(unknownStrategy, "failure recorded, waiting for the strategy",
-				s -> s.state() == ModuleState.FAILED && s.reason().contains("strategy backoff unavailable"));
-		assertThat(waiting.strategy()).isEqualTo("backoff (unavailable)");
+				s -> s.state() == ModuleState.FAILED && s.reason().contains("strategy nosuchstrategy unavailable"));
+		assertThat(waiting.strategy()).isEqualTo("nosuchstrategy (unavailable)");
 		assertThat(waiting.failures()).isNotEmpty();
 
 		String table = Gogo.run(gogo, "pw:modules");
 		assertThat(table).containsPattern(noCommand + "\\s+invalid .*no command");
 		assertThat(table).containsPattern(missing + "\\s+invalid .*does not exist");
 		assertThat(table).containsPattern(badInterval + "\\s+invalid .*interval");
-		assertThat(table).containsPattern(unknownStrategy + "\\s+failed .*strategy backoff unavailable");
+		assertThat(table).containsPattern(unknownStrategy + "\\s+failed .*strategy nosuchstrategy unavailable");
 		assertThat(table).containsPattern(healthy + "\\s+running ");
 
 		ModuleStatus after = supervisor.status(healthy);

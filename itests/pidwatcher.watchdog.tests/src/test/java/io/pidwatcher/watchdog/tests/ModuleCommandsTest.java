@@ -7,6 +7,8 @@ import io.pidwatcher.api.ModuleStatus;
 import io.pidwatcher.api.ProcessReader;
 import io.pidwatcher.api.Supervisor;
 import io.pidwatcher.testing.TestPrograms;
+import io.pidwatcher.testing.Gogo;
+import io.pidwatcher.testing.Poll;
 
 import org.apache.felix.service.command.CommandProcessor;
 import org.junit.jupiter.api.AfterEach;

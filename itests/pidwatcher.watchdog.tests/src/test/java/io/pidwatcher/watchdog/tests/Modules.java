@@ -8,6 +8,7 @@ import io.pidwatcher.api.ScanScope;
 import io.pidwatcher.api.Supervisor;
 import io.pidwatcher.api.TaskSnapshot;
 import io.pidwatcher.testing.TestPrograms;
+import io.pidwatcher.testing.Poll;
 
 import java.time.Duration;
 import java.util.ArrayList;

@@ -11,6 +11,7 @@ import io.pidwatcher.api.ScanScope;
 import io.pidwatcher.api.Supervisor;
 import io.pidwatcher.api.TaskSnapshot;
 import io.pidwatcher.testing.TestPrograms;
+import io.pidwatcher.testing.Poll;
 
 import java.util.Hashtable;
 import java.util.List;

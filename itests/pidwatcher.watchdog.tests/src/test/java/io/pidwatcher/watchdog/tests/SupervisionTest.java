@@ -11,6 +11,7 @@ import io.pidwatcher.api.StopReport;
 import io.pidwatcher.api.Supervisor;
 import io.pidwatcher.api.TaskSnapshot;
 import io.pidwatcher.testing.TestPrograms;
+import io.pidwatcher.testing.Poll;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

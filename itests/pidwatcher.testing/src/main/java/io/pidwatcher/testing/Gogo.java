@@ -1,4 +1,4 @@
-package io.pidwatcher.watchdog.tests;
+package io.pidwatcher.testing;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -9,12 +9,12 @@ import org.apache.felix.service.command.CommandProcessor;
 import org.apache.felix.service.command.CommandSession;
 
 /** Runs a Gogo command line the way the shell does and returns what it printed. */
-final class Gogo {
+public final class Gogo {
 
 	private Gogo() {
 	}
 
-	static String run(CommandProcessor processor, String commandLine) throws Exception {
+	public static String run(CommandProcessor processor, String commandLine) throws Exception {
 		ByteArrayOutputStream bytes = new ByteArrayOutputStream();
 		PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
 		CommandSession session = processor.createSession(new ByteArrayInputStream(new byte[0]), out, out);

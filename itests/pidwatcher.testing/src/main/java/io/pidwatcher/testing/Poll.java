@@ -1,15 +1,15 @@
-package io.pidwatcher.watchdog.tests;
+package io.pidwatcher.testing;
 
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
 
 /** Waits for a condition that becomes true asynchronously (Config Admin delivers on its own thread). */
-final class Poll {
+public final class Poll {
 
 	private Poll() {
 	}
 
-	static void until(Duration timeout, String what, BooleanSupplier condition) throws InterruptedException {
+	public static void until(Duration timeout, String what, BooleanSupplier condition) throws InterruptedException {
 		long deadline = System.nanoTime() + timeout.toNanos();
 		while (!condition.getAsBoolean()) {
 			if (System.nanoTime() > deadline) {
