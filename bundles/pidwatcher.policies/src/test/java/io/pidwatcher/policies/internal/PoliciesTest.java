@@ -70,6 +70,19 @@ class PoliciesTest {
 	}
 
 	@Test
+	void tasksCountsTheLiveTasksOfTheWholeTree() {
+		List<HealthSample> s = List.of(sample(0, 0, task(1, 'S', 0), task(2, 'R', 0), task(3, 'Z', 0)));
+		assertThat(new TasksPolicy().evaluate(check(Map.of("max", "1"), s, NO_SOCKET, S)))
+				.isInstanceOf(HealthVerdict.Unhealthy.class);
+		assertThat(new TasksPolicy().evaluate(check(Map.of("max", "2"), s, NO_SOCKET, S)).explanation())
+				.as("a zombie is not a live task").isEqualTo("2 tasks (max 2)");
+		assertThat(new TasksPolicy().evaluate(check(Map.of("max", "2"), s, NO_SOCKET, S)))
+				.isInstanceOf(HealthVerdict.Healthy.class);
+		assertThatThrownBy(() -> new TasksPolicy().evaluate(check(Map.of("max", "many"), s, NO_SOCKET, S)))
+				.hasMessageContaining("policy.tasks.max 'many' is not a whole number");
+	}
+
+	@Test
 	void zombiesAndLiveness() {
 		List<HealthSample> s = List.of(sample(0, 0, task(1, 'S', 0), task(2, 'Z', 0), task(3, 'Z', 0)));
 		assertThat(new ZombiesPolicy().evaluate(check(Map.of("max", "1"), s, NO_SOCKET, S)))
