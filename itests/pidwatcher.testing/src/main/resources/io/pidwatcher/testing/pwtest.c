@@ -12,6 +12,13 @@
  *   pwtest forker INTERVAL_MS SECS    fork a short-lived sleeper every INTERVAL_MS
  *   pwtest leak MB_PER_SEC SECS       touch MB_PER_SEC MiB more memory each second
  *   pwtest clearenv SECS              fork a child that exec's itself with an empty environment
+ *   pwtest storm CAP SECS             fork a child every millisecond, up to CAP live children, each
+ *                                     sleeping SECS: a bounded fork storm
+ *   pwtest zombies N SECS             fork N children that exit at once, never reap them, sleep SECS
+ *   pwtest vfork SECS                 vfork a child that sleeps SECS before _exit: the parent waits
+ *                                     in state D (killable) the whole time
+ *   pwtest wipeenv PIDFILE SECS       zero its own environment area in place (as setproctitle does),
+ *                                     fork a child, write "MAINPID CHILDPID" to PIDFILE, sleep SECS
  *   pwtest heartbeat MS BEATS SECS    sd_notify READY=1, then WATCHDOG=1 every MS ms BEATS times,
  *                                     then fall silent (but stay alive) for SECS
  */
@@ -78,9 +85,26 @@ static void notify(const char *message)
 	close(fd);
 }
 
+extern char **environ;
+
+/* Zeroes the environment strings where the kernel put them: /proc/PID/environ then reads NULs. */
+static void wipe_environ(void)
+{
+	char *first = NULL, *end = NULL;
+
+	for (char **e = environ; *e; e++) {
+		if (!first || *e < first)
+			first = *e;
+		if (*e + strlen(*e) + 1 > end)
+			end = *e + strlen(*e) + 1;
+	}
+	if (first)
+		memset(first, 0, end - first);
+}
+
 static int usage(void)
 {
-	fprintf(stderr, "usage: pwtest sleep|threads|spin|daemon|tree|crash|ignore-term|forker|leak|clearenv|heartbeat ARGS\n");
+	fprintf(stderr, "usage: pwtest sleep|threads|spin|daemon|tree|crash|ignore-term|forker|leak|clearenv|heartbeat|storm|wipeenv|zombies|vfork ARGS\n");
 	return 2;
 }
 
@@ -164,6 +188,49 @@ int main(int argc, char **argv)
 			_exit(127);
 		}
 		sleep_ms(atol(argv[2]) * 1000);
+	} else if (!strcmp(mode, "storm") && argc >= 4) {
+		long cap = atol(argv[2]);
+
+		signal(SIGCHLD, SIG_IGN);
+		for (long i = 0; i < cap; i++) {
+			if (fork() == 0) {
+				sleep_ms(atol(argv[3]) * 1000);
+				_exit(0);
+			}
+			sleep_ms(1);
+		}
+		sleep_ms(atol(argv[3]) * 1000);
+	} else if (!strcmp(mode, "zombies") && argc >= 4) {
+		for (long i = 0; i < atol(argv[2]); i++) {
+			if (fork() == 0)
+				_exit(0);
+		}
+		sleep_ms(atol(argv[3]) * 1000);
+	} else if (!strcmp(mode, "vfork") && argc >= 3) {
+		struct timespec ts = { .tv_sec = atol(argv[2]) };
+
+		/* the child only calls async-signal-safe nanosleep and _exit, as vfork allows in practice */
+		if (vfork() == 0) {
+			nanosleep(&ts, NULL);
+			_exit(0);
+		}
+	} else if (!strcmp(mode, "wipeenv") && argc >= 4) {
+		long secs = atol(argv[3]);
+		pid_t child;
+		FILE *f;
+
+		wipe_environ();
+		child = fork();
+		if (child == 0) {
+			sleep_ms(secs * 1000);
+			_exit(0);
+		}
+		f = fopen(argv[2], "w");
+		if (f) {
+			fprintf(f, "%d %d\n", (int)getpid(), (int)child);
+			fclose(f);
+		}
+		sleep_ms(secs * 1000);
 	} else if (!strcmp(mode, "heartbeat") && argc >= 5) {
 		long ms = atol(argv[2]);
 		long beats = atol(argv[3]);
