@@ -48,6 +48,7 @@ public final class ControlSocket {
 
 	static final String SOCKET = "pidwatcher.sock";
 	private static final int MAX_REQUEST = 4096;
+	private static final long MAX_DISCARD = 16L << 20;
 	private static final int DEFAULT_EVENTS = 30;
 
 	@Reference(service = LoggerFactory.class)
@@ -150,9 +151,23 @@ public final class ControlSocket {
 					break;
 				}
 			}
-			String line = new String(in.array(), 0, in.position(), StandardCharsets.UTF_8).strip();
-			List<String> args = line.isEmpty() ? List.of() : Arrays.asList(line.split("\t"));
-			Answer answer = answer(args);
+			Answer answer;
+			if (!in.hasRemaining() && in.get(in.position() - 1) != '\n') {
+				// never act on the cut-off start of a longer request; read the rest (bounded), since
+				// closing with unread input resets the connection and the client never sees the answer
+				answer = new Answer(2, "request longer than " + MAX_REQUEST + " bytes\n" + usage());
+				long discarded = 0;
+				boolean end = false;
+				while (!end && discarded < MAX_DISCARD) {
+					in.clear();
+					int n = client.read(in);
+					end = n < 0 || (n > 0 && in.get(in.position() - 1) == '\n');
+					discarded += Math.max(n, 0);
+				}
+			} else {
+				String line = new String(in.array(), 0, in.position(), StandardCharsets.UTF_8).strip();
+				answer = answer(line.isEmpty() ? List.of() : Arrays.asList(line.split("\t")));
+			}
 			var out = Channels.newOutputStream(client);
 			out.write((answer.status() + "\n" + answer.text()).getBytes(StandardCharsets.UTF_8));
 			out.flush();

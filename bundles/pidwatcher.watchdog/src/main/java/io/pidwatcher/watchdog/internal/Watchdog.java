@@ -78,6 +78,7 @@ public final class Watchdog implements Supervisor, ExitListener {
 	static final String INSTANCE_VARIABLE = "PIDWATCHER_INSTANCE";
 	private static final int JOURNAL_CAPACITY = 2000;
 	private static final long STARTUP_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+	private static final int SELF_PID = (int) ProcessHandle.current().pid();
 	private static final long NO_READER_RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
 	private static final long LOG_CHECK_NANOS = TimeUnit.SECONDS.toNanos(5);
 	/** How often a tick scans every process (not only tagged ones) to find descendants that dropped the tag. */
@@ -365,7 +366,7 @@ public final class Watchdog implements Supervisor, ExitListener {
 	 */
 	private synchronized boolean needsEverything() {
 		for (Module m : modules.values()) {
-			if (!m.firstScanDone) {
+			if (!m.firstScanDone || startedMainUnseen(m)) {
 				return true;
 			}
 			long tagged = m.tree.stream().filter(t -> m.name.equals(t.tagValue())).count();
@@ -399,6 +400,25 @@ public final class Watchdog implements Supervisor, ExitListener {
 		return reader.scan(ScanScope.everything());
 	}
 
+	/**
+	 * The process we started is the module's main task whatever its environment says: one that
+	 * wipes its environment (setproctitle) or execs with env -i before the first scan carries no
+	 * tag, and was taken for dead and started again while it kept running. While the JDK has not
+	 * reaped it, our child's pid cannot have been reused, so the child with that pid is it.
+	 */
+	private static void trackStartedMain(Module m, TreeTracker.Index index) {
+		if (!startedMainUnseen(m)) {
+			return;
+		}
+		index.children.getOrDefault(SELF_PID, List.of()).stream().filter(t -> t.pid() == m.mainPid).findFirst()
+				.ifPresent(t -> m.tracked.add(t.id()));
+	}
+
+	/** Started by us, alive, not yet found: it may carry no tag, so only a scan of everything finds it. */
+	private static boolean startedMainUnseen(Module m) {
+		return m.main == null && m.mainPid > 0 && m.process != null && m.process.isAlive();
+	}
+
 	/** One module, one scan. Called with the lock held. */
 	private void evaluate(Module m, ProcessSnapshot snapshot, TreeTracker.Index index, long now) {
 		if (m.state == ModuleState.STOPPING) {
@@ -408,6 +428,7 @@ public final class Watchdog implements Supervisor, ExitListener {
 			remapTracked(m, snapshot); // readers may measure start times at different resolutions
 		}
 		m.lastSource = snapshot.source();
+		trackStartedMain(m, index);
 		List<TaskSnapshot> tree = TreeTracker.members(m.name, index, m.tracked);
 		Set<TaskId> ids = new HashSet<>();
 		tree.forEach(t -> ids.add(t.id()));
