@@ -885,8 +885,13 @@ public final class Watchdog implements Supervisor, ExitListener {
 				m.tracked.add(t);
 			}
 		}
+		// A runtime killed in the middle of a whole-tree stop leaves the tree frozen by SIGSTOP; a
+		// module shown running must run, so what is adopted stopped is resumed, and said so.
+		List<Integer> frozen = alive.stream().filter(t -> t.state() == 'T').map(TaskSnapshot::pid).toList();
+		int resumed = frozen.isEmpty() ? 0 : Signals.send(frozen, Signals.SIGCONT);
 		transition(m, ModuleState.RUNNING, why + ": " + alive.size() + " tasks, main pid " + main.pid()
-				+ (exact ? " (the same run as before: " + m.instance + ")" : ""));
+				+ (exact ? " (the same run as before: " + m.instance + ")" : "")
+				+ (resumed > 0 ? "; resumed " + resumed + " tasks found stopped (SIGSTOP)" : ""));
 		persist(m);
 		long generation = m.generation;
 		ProcessHandle.of(main.pid()).ifPresent(h -> h.onExit().thenRun(() -> {
