@@ -398,28 +398,30 @@ t_stress() {	# readers, writers, event readers, fork/exec/exit churn; reload bet
 }
 
 t_cycles() {	# 100 load/unload cycles (as many as fit in PW_CYCLES_SEC): no slab growth
-	local i max=${PW_CYCLES:-100} budget=${PW_CYCLES_SEC:-35} t0 s0 s1 sl0 sl1 f0 f1 done=0
+	local i d max=${PW_CYCLES:-100} budget=${PW_CYCLES_SEC:-50} t0 s0 s1 sl0 sl1 f0 f1 done=0 hdr st
+	local SP=/sys/module/pidwatcher/parameters/stats
 	cp "$PW_KO" /tmp/pw.ko
 	rmmod pidwatcher || return 1
-	for i in 1; do	# warm-up: first-time allocations (sysfs, kernfs, module loader)
-		insmod /tmp/pw.ko && dev_wait && cat $DEV > /dev/null && rmmod pidwatcher || return 1
-	done
+	# warm-up: first-time allocations (sysfs, kernfs, module loader)
+	insmod /tmp/pw.ko && dev_wait && cat $DEV > /dev/null && rmmod pidwatcher || return 1
 	sync; echo 3 > /proc/sys/vm/drop_caches; sleep 0.5
 	s0=$(slab_kb); sl0=$(meminfo_kb Slab); f0=$(meminfo_kb MemFree)
 	t0=$SECONDS
-	for i in $(seq 1 $max); do
+	for ((i = 1; i <= max; i++)); do	# builtins only, but for insmod/rmmod: TCG forks are slow
 		[ $((SECONDS - t0)) -ge $budget ] && break
 		insmod /tmp/pw.ko || { echo "insmod $i failed"; return 1; }
-		dev_wait || return 1
-		exec 7<>$DEV
-		printf 'value cyc' >&7 && cat <&7 > /dev/null || { echo "read $i failed"; return 1; }
-		if [ $((i % 4)) = 0 ]; then	# an event-mode fd with tagged exits
+		for ((d = 0; d < 100; d++)); do [ -c $DEV ] && break; sleep 0.02; done
+		exec 7<>$DEV || { echo "open $i failed"; return 1; }
+		printf 'value cyc' >&7 && read -r hdr <&7 || { echo "write/read $i failed"; return 1; }
+		[[ $hdr == 'pidwatcher 1 '*' filter=value:cyc' ]] || { echo "cycle $i: header $hdr"; return 1; }
+		if [ $((i % 5)) = 0 ]; then	# an event-mode fd with a tagged exit
 			exec 8<>$DEV; echo events >&8
 			PIDWATCHER_MODULE=cyc /bin/true
 			exec 8>&-
 		fi
 		exec 7>&-
-		stats_zero > /dev/null || { echo "cycle $i: $(cat /sys/module/pidwatcher/parameters/stats)"; return 1; }
+		read -r st < $SP
+		[ "$st" = "groups=0 values=0" ] || { echo "cycle $i: $st"; return 1; }
 		rmmod pidwatcher || { echo "rmmod $i failed"; return 1; }
 		done=$i
 	done
