@@ -905,6 +905,312 @@ static int cmd_name(int argc, char **argv)
 	return 0;
 }
 
+/*
+ * Issue 7: stress and fuzz helpers.
+ */
+#include <sys/mman.h>
+
+static uint64_t rng_state;
+static uint64_t rnd(void)	/* xorshift64*: seeded, reproducible */
+{
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return rng_state * 2685821657736338717ULL;
+}
+static void rnd_seed(uint64_t s) { rng_state = s ? s : 88172645463325252ULL; }
+
+/* churn: fork+exit at a high rate, with execs (tagged, untagged), until killed */
+static int cmd_churn(void)
+{
+	char *tagged[] = { TAG "=stressx", NULL }, *untagged[] = { "A=1", NULL };
+	char *tv[] = { "/bin/true", NULL };
+	unsigned long k;
+
+	for (k = 0;; k++) {
+		pid_t p = fork();
+
+		if (p == 0) {
+			switch (k % 4) {
+			case 0:
+				_exit(0);
+			case 1:
+				execve(tv[0], tv, tagged);
+				_exit(127);
+			case 2:
+				execve(tv[0], tv, untagged);
+				_exit(127);
+			default:
+				if (fork() == 0)	/* a grandchild, reparented */
+					_exit(3);
+				_exit(1);
+			}
+		}
+		if (p > 0)
+			waitpid(p, NULL, 0);
+		else
+			usleep(1000);
+	}
+	return 0;
+}
+
+struct stress_cnt {
+	unsigned long snaps, rows, filt, garbage, evreads, evrecords, evopens, fails;
+};
+
+static void stress_reader(struct stress_cnt *c, uint64_t end, int id)
+{
+	static const char *cmds[] = { "rescan", "all", "all-tagged", "value stress",
+				      "value stressx\n", "value " };
+	int fd = dev_open(), k;
+
+	for (k = 0; now_ns() < end; k++) {
+		struct snap s;
+		size_t len;
+		char *b;
+
+		dev_cmd(fd, cmds[(k + id) % 6]);
+		b = read_fd(fd, &len, 1 + (k * 997) % 70000);
+		parse_snap(b, &s);
+		__atomic_add_fetch(&c->rows, s.n, __ATOMIC_RELAXED);
+		__atomic_add_fetch(&c->snaps, 1, __ATOMIC_RELAXED);
+		free(b);
+		free(s.rows);
+		if (k % 7 == 0) {
+			close(fd);
+			fd = dev_open();
+		}
+	}
+	close(fd);
+}
+
+static void stress_writer(struct stress_cnt *c, uint64_t end)
+{
+	static const char *good[] = { "all", "all-tagged\n", "value stress", "rescan", "value " };
+	static const char *bad[] = { "ALL", "events\n\n", "rescan ", "valuex", "all\0", "x" };
+	int fd = dev_open(), k;
+	char buf[300];
+
+	for (k = 0; now_ns() < end; k++) {
+		if (k % 3) {
+			const char *b = bad[k % 6];
+			size_t n = k % 6 == 4 ? 4 : strlen(b);
+
+			if (k % 11 == 0) {	/* random bytes, random lengths, some too long */
+				n = k % 300;
+				for (size_t i = 0; i < n; i++)
+					buf[i] = (char)(k * 31 + i * 7);
+				b = buf;
+				if (n >= 6 && !memcmp(buf, "value ", 6))
+					buf[0] = 'V';
+			}
+			errno = 0;
+			if (write(fd, b, n) != -1 || errno != EINVAL) {
+				printf("# garbage write %d (%zu bytes) not EINVAL: %s\n", k, n, strerror(errno));
+				__atomic_add_fetch(&c->fails, 1, __ATOMIC_RELAXED);
+			}
+			__atomic_add_fetch(&c->garbage, 1, __ATOMIC_RELAXED);
+		} else {
+			dev_cmd(fd, good[k % 5]);
+			__atomic_add_fetch(&c->filt, 1, __ATOMIC_RELAXED);
+		}
+	}
+	close(fd);
+}
+
+static void stress_events(struct stress_cnt *c, uint64_t end, int id)
+{
+	char buf[65536];
+
+	while (now_ns() < end) {
+		int fd = open(DEV, O_RDWR | (id ? O_NONBLOCK : 0));
+		uint64_t until = now_ns() + 700000000ULL * (id + 1);
+
+		if (fd < 0)
+			die("open: %s", strerror(errno));
+		dev_cmd(fd, "events");
+		__atomic_add_fetch(&c->evopens, 1, __ATOMIC_RELAXED);
+		while (now_ns() < until && now_ns() < end) {
+			struct pollfd pfd = { .fd = fd, .events = POLLIN };
+			ssize_t n;
+
+			if (poll(&pfd, 1, 20) != 1)
+				continue;
+			n = read(fd, buf, id ? 100 + (now_ns() % 4000) : sizeof(buf));
+			if (n > 0) {
+				for (ssize_t i = 0; i < n; i++)
+					if (buf[i] == '\n')
+						__atomic_add_fetch(&c->evrecords, 1, __ATOMIC_RELAXED);
+				__atomic_add_fetch(&c->evreads, 1, __ATOMIC_RELAXED);
+			} else if (!(n < 0 && (errno == EAGAIN || errno == EINVAL))) {
+				printf("# event read: %zd %s\n", n, strerror(errno));
+				__atomic_add_fetch(&c->fails, 1, __ATOMIC_RELAXED);
+			}
+		}
+		close(fd);
+	}
+}
+
+/* stress SEC: 2 churners (tagged, untagged), 2 snapshot readers, a writer,
+ * 2 event readers (blocking+poll, O_NONBLOCK), all at once for SEC seconds */
+static int cmd_stress(int argc, char **argv)
+{
+	struct stress_cnt *c = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+				    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	uint64_t end = now_ns() + atoi(argv[2]) * 1000000000ULL;
+	pid_t churn[2], w[5];
+	int i, st, bad = 0;
+
+	for (i = 0; i < 2; i++) {
+		churn[i] = fork();
+		if (churn[i] == 0) {
+			char *av[] = { "/proc/self/exe", "churn", NULL };
+			char *tagged[] = { TAG "=stress", NULL }, *plain[] = { "B=1", NULL };
+
+			execve(av[0], av, i ? plain : tagged);
+			_exit(127);
+		}
+	}
+	for (i = 0; i < 5; i++) {
+		w[i] = fork();
+		if (w[i] == 0) {
+			if (i < 2)
+				stress_reader(c, end, i);
+			else if (i == 2)
+				stress_writer(c, end);
+			else
+				stress_events(c, end, i - 3);
+			_exit(0);
+		}
+	}
+	for (i = 0; i < 5; i++) {
+		waitpid(w[i], &st, 0);
+		if (!WIFEXITED(st) || WEXITSTATUS(st))
+			bad++;
+	}
+	for (i = 0; i < 2; i++) {
+		kill(churn[i], SIGKILL);
+		waitpid(churn[i], NULL, 0);
+	}
+	printf("# stress: %lu snapshots (%lu rows), %lu filter writes, %lu garbage writes, "
+	       "%lu event fds, %lu event reads (%lu records), %d workers failed, %lu errors\n",
+	       c->snaps, c->rows, c->filt, c->garbage, c->evopens, c->evreads, c->evrecords,
+	       bad, c->fails);
+	return bad || c->fails || !c->snaps || !c->evrecords;
+}
+
+/* The documented rules, in user space: 0 valid filter, 1 rescan, 2 events, -1 EINVAL */
+static int ref_parse(const char *cmd, size_t len)
+{
+	if (len == 0 || len > 256)
+		return -1;
+	if (cmd[len - 1] == '\n')
+		len--;
+	if (memchr(cmd, 0, len))
+		return -1;
+	if ((len == 10 && !memcmp(cmd, "all-tagged", 10)) || (len == 3 && !memcmp(cmd, "all", 3)))
+		return 0;
+	if (len == 6 && !memcmp(cmd, "rescan", 6))
+		return 1;
+	if (len == 6 && !memcmp(cmd, "events", 6))
+		return 2;
+	if (len >= 6 && !memcmp(cmd, "value ", 6))
+		return 0;
+	return -1;
+}
+
+/* fuzz SEED N: N random writes to snapshot and event-mode fds */
+static int cmd_fuzz(int argc, char **argv)
+{
+	static const char *words[] = { "all", "all-tagged", "rescan", "events", "value ",
+				       "value", "ALL", "Rescan", "all-", "eventsx" };
+	static char buf[4097];
+	unsigned long n = strtoul(argv[3], NULL, 0), k, acc = 0, rej = 0, ev_w = 0, seeks = 0;
+	int fds[4], i, snapfds = 0;
+
+	rnd_seed(strtoull(argv[2], NULL, 0));
+	for (i = 0; i < 4; i++)
+		fds[i] = dev_open();
+	dev_cmd(fds[3], "events");	/* fd 3 in event mode from the start */
+	for (k = 0; k < n; k++) {
+		int which = rnd() % 4, ev = which == 3 || (which == 2 && snapfds);
+		size_t len;
+		ssize_t r;
+		int want, mode = rnd() % 8;
+
+		if (mode < 3) {		/* random bytes, random length 0..4096 */
+			len = rnd() % 4097;
+			if (rnd() % 2)
+				len = rnd() % 300;
+			for (size_t j = 0; j < len; j++)
+				buf[j] = (char)rnd();
+		} else {		/* a word, random argument, maybe newline(s) */
+			const char *w = words[rnd() % 10];
+			size_t al = rnd() % 4 == 0 ? rnd() % 400 : rnd() % 12;
+
+			len = strlen(w);
+			memcpy(buf, w, len);
+			if (rnd() % 3 == 0) {
+				for (size_t j = 0; j < al && len < 4096; j++)
+					buf[len++] = (char)(rnd() % 5 ? 0x21 + rnd() % 94 : rnd());
+			}
+			if (rnd() % 3 == 0)
+				buf[len++] = '\n';
+			if (rnd() % 10 == 0)
+				buf[len++] = '\n';
+		}
+		want = ref_parse(buf, len);
+		/* keep event-mode switches rare on snapshot fds: fd 2 only */
+		if (want == 2 && which < 2)
+			continue;
+		errno = 0;
+		r = write(fds[which], buf, len);
+		if (ev && want != 2)
+			want = -1;
+		if (want >= 0 && r != (ssize_t)len)
+			die("write %lu (fd %d, %zu bytes, kind %d): %zd %s", k, which, len, want, r, strerror(errno));
+		if (want < 0 && !(r == -1 && errno == EINVAL))
+			die("write %lu (fd %d, %zu bytes): want EINVAL, got %zd %s", k, which, len, r, strerror(errno));
+		if (want < 0)
+			rej++;
+		else
+			acc++;
+		if (ev)
+			ev_w++;
+		if (want == 2 && which == 2)
+			snapfds = 1;
+		if ((want == 0 || want == 1) && !ev) {	/* the snapshot must still parse */
+			struct snap s;
+			size_t l;
+			char *b = read_fd(fds[which], &l, 1 + rnd() % 65536);
+
+			parse_snap(b, &s);
+			free(b);
+			free(s.rows);
+		}
+		if (rnd() % 16 == 0) {		/* lseek rules */
+			int ev_now = which == 3 || (which == 2 && snapfds);
+			off_t o = lseek(fds[which], ev_now ? (off_t)(rnd() % 100) : 0, SEEK_SET);
+
+			seeks++;
+			if (ev_now && !(o == -1 && errno == ESPIPE))
+				die("lseek on event fd: %lld %s", (long long)o, strerror(errno));
+			if (!ev_now && o != 0)
+				die("lseek(0) on snapshot fd: %lld %s", (long long)o, strerror(errno));
+		}
+		if (rnd() % 500 == 0 && which == 2) {	/* reopen fd 2 in snapshot mode */
+			close(fds[2]);
+			fds[2] = dev_open();
+			snapfds = 0;
+		}
+	}
+	for (i = 0; i < 4; i++)
+		close(fds[i]);
+	printf("# fuzz: seed %s, %lu writes, %lu accepted, %lu rejected (EINVAL), "
+	       "%lu to event-mode fds, %lu lseeks\n", argv[2], acc + rej, acc, rej, ev_w, seeks);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *c = argc > 1 ? argv[1] : "";
@@ -940,8 +1246,14 @@ int main(int argc, char **argv)
 		return cmd_procbench(argc, argv);
 	if (!strcmp(c, "devscan") && argc > 2)
 		return cmd_devscan(argc, argv);
+	if (!strcmp(c, "churn"))
+		return cmd_churn();
+	if (!strcmp(c, "stress") && argc > 2)
+		return cmd_stress(argc, argv);
+	if (!strcmp(c, "fuzz") && argc > 3)
+		return cmd_fuzz(argc, argv);
 	if (!strcmp(c, "name") && argc > 2)
 		return cmd_name(argc, argv);
-	fprintf(stderr, "usage: pwtest threads|spin|spawn|cmpproc|reads|writes|readers|events|evread|envtail|bigenv|procscan|devscan|name ...\n");
+	fprintf(stderr, "usage: pwtest threads|spin|spawn|cmpproc|reads|writes|readers|events|evread|envtail|bigenv|procscan|devscan|name|churn|stress|fuzz ...\n");
 	return 2;
 }
