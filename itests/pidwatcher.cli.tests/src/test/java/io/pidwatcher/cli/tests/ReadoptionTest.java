@@ -3,6 +3,8 @@ package io.pidwatcher.cli.tests;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pidwatcher.testing.TestPrograms;
+import io.pidwatcher.testing.ExportedRuntime;
+import io.pidwatcher.testing.Proc;
 
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -28,7 +30,7 @@ class ReadoptionTest {
 	private static final Duration WAIT = Duration.ofSeconds(60);
 
 	private Path home;
-	private Runtime runtime;
+	private ExportedRuntime runtime;
 	private final List<String> modules = new ArrayList<>();
 
 	@BeforeEach
@@ -36,7 +38,7 @@ class ReadoptionTest {
 		// in /tmp: a Unix socket path must stay under 108 bytes
 		home = Files.createTempDirectory("pw-readopt");
 		Files.createDirectories(home.resolve("etc"));
-		runtime = new Runtime(home);
+		runtime = new ExportedRuntime(home);
 	}
 
 	@AfterEach
@@ -80,15 +82,15 @@ class ReadoptionTest {
 		String daemon = module("daemon", "daemon", pidFile.toString(), "600");
 		String clear = module("clear", "clearenv", "600");
 		runtime.start();
-		Runtime.until(WAIT, "all three running", () -> {
+		ExportedRuntime.until(WAIT, "all three running", () -> {
 			try {
-				Runtime.Result r = runtime.cli("pidwatcher", "status");
+				ExportedRuntime.Result r = runtime.cli("pidwatcher", "status");
 				return r.status() == 0 && r.out().lines().filter(l -> l.contains(" running ")).count() == 3;
 			} catch (Exception e) {
 				return false;
 			}
 		});
-		Runtime.until(WAIT, "the daemon and the untagged child", () -> Files.exists(pidFile)
+		ExportedRuntime.until(WAIT, "the daemon and the untagged child", () -> Files.exists(pidFile)
 				&& Proc.tagged(daemon).size() == 1 && untaggedChild(clear) != null);
 		Map<String, List<Proc.Task>> before = new HashMap<>();
 		for (String m : modules) {
@@ -99,7 +101,7 @@ class ReadoptionTest {
 		untagged = child;
 		// the state file knows the untagged child, so the next runtime can adopt it although its
 		// parent might be gone by then
-		Runtime.until(WAIT, "untagged child persisted", () -> {
+		ExportedRuntime.until(WAIT, "untagged child persisted", () -> {
 			try {
 				return Files.readString(home.resolve("var/watchdog/state.properties")).contains(child.pid() + "@");
 			} catch (Exception e) {
@@ -116,9 +118,9 @@ class ReadoptionTest {
 		assertThat(runtime.cli("pidwatcher", "status").status()).as("no runtime: exit 3").isEqualTo(3);
 
 		runtime.start();
-		Runtime.until(WAIT, "all three adopted", () -> {
+		ExportedRuntime.until(WAIT, "all three adopted", () -> {
 			try {
-				Runtime.Result r = runtime.cli("pidwatcher", "status");
+				ExportedRuntime.Result r = runtime.cli("pidwatcher", "status");
 				return r.status() == 0 && r.out().lines().filter(l -> l.contains(" running ")).count() == 3;
 			} catch (Exception e) {
 				return false;
@@ -131,19 +133,19 @@ class ReadoptionTest {
 		}
 		String journal = Files.readString(home.resolve("var/watchdog/journal.jsonl"));
 		assertThat(journal).contains("adopted the running tree");
-		Runtime.Result status = runtime.cli("pidwatcher", "status", clear);
+		ExportedRuntime.Result status = runtime.cli("pidwatcher", "status", clear);
 		assertThat(status.out()).contains("the same run as before").contains(child.pid() + " ")
 				.contains("tag lost, tracked by ancestry");
 
 		// the command line: unknown names, stop and start by the wrappers
-		Runtime.Result unknown = runtime.cli("pidwatcher", "status", "nosuchmodule");
+		ExportedRuntime.Result unknown = runtime.cli("pidwatcher", "status", "nosuchmodule");
 		assertThat(unknown.status()).isEqualTo(1);
 		assertThat(unknown.err()).contains("no module named 'nosuchmodule'");
-		Runtime.Result stopped = runtime.cli("stopmodule", clear);
+		ExportedRuntime.Result stopped = runtime.cli("stopmodule", clear);
 		assertThat(stopped.status()).isZero();
 		assertThat(stopped.out()).contains("stopped " + clear + ": 2 tasks stopped");
 		assertThat(Proc.alive(child)).as("the adopted untagged child is stopped with its module").isFalse();
-		Runtime.Result started = runtime.cli("startmodule", clear);
+		ExportedRuntime.Result started = runtime.cli("startmodule", clear);
 		assertThat(started.status()).isZero();
 		assertThat(started.out()).contains(clear + ": starting");
 		assertThat(runtime.cli("pidwatcher", "ps", plain).out()).contains("module " + plain + ": running, 1 tasks");

@@ -3,6 +3,8 @@ package io.pidwatcher.reliability.tests;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pidwatcher.testing.TestPrograms;
+import io.pidwatcher.testing.ExportedRuntime;
+import io.pidwatcher.testing.Proc;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -31,7 +33,7 @@ class BadInputTest {
 	private static final int CONFIGS = 14;
 
 	private Path home;
-	private Runtime runtime;
+	private ExportedRuntime runtime;
 	private final List<String> modules = new ArrayList<>();
 	private String keeper;
 	private List<Proc.Task> keeperTasks;
@@ -40,13 +42,13 @@ class BadInputTest {
 	void setUp() throws Exception {
 		home = Files.createTempDirectory("pw-rel-bad");
 		Files.createDirectories(home.resolve("etc"));
-		runtime = new Runtime(home);
+		runtime = new ExportedRuntime(home);
 		keeper = "keeper" + Long.toString(System.nanoTime() % 46656, 36);
 		modules.add(keeper);
 		Files.writeString(home.resolve("etc/pidwatcher.module-" + keeper + ".cfg"),
 				"command=" + TestPrograms.pwtest() + " sleep 600\ninterval=200ms\n");
 		runtime.start();
-		Runtime.until(WAIT, "keeper running", () -> runtime.state(keeper).equals("running"));
+		ExportedRuntime.until(WAIT, "keeper running", () -> runtime.state(keeper).equals("running"));
 		keeperTasks = Proc.tagged(keeper);
 		assertThat(keeperTasks).hasSize(1);
 	}
@@ -110,9 +112,9 @@ class BadInputTest {
 			modules.add(name);
 			Files.write(home.resolve("etc/pidwatcher.module-" + name + ".cfg"), malformed(kind, random));
 		}
-		Runtime.until(WAIT, "every fuzzed module known", () -> runtime.states().keySet().containsAll(kinds.keySet()));
+		ExportedRuntime.until(WAIT, "every fuzzed module known", () -> runtime.states().keySet().containsAll(kinds.keySet()));
 		Thread.sleep(1500); // FileInstall's poll and a few scans more: nothing may change its mind
-		Runtime.Result status = runtime.request("status");
+		ExportedRuntime.Result status = runtime.request("status");
 		int invalid = 0;
 		List<String> notInvalid = new ArrayList<>();
 		for (var e : kinds.entrySet()) {
@@ -134,7 +136,7 @@ class BadInputTest {
 
 		// a running module's file overwritten with garbage: the previous config stays in force
 		Files.write(home.resolve("etc/pidwatcher.module-" + keeper + ".cfg"), malformed(0, random));
-		Runtime.until(WAIT, "the rejection shown", () -> {
+		ExportedRuntime.until(WAIT, "the rejection shown", () -> {
 			try {
 				return runtime.request("status").out().lines().anyMatch(l -> l.startsWith(keeper + " ") && l.contains("["));
 			} catch (Exception e) {
@@ -153,31 +155,31 @@ class BadInputTest {
 			byte[] garbage = new byte[1 + random.nextInt(2000)];
 			random.nextBytes(garbage);
 			garbage[garbage.length - 1] = '\n';
-			Runtime.Result r = runtime.raw(garbage);
+			ExportedRuntime.Result r = runtime.raw(garbage);
 			assertThat(r.status()).as("garbage %d: %s", i, r.out()).isIn(1, 2);
 			errors++;
 		}
 		byte[] huge = ("stop\t" + keeper + "\t" + "x".repeat(1 << 20) + "\n").getBytes(StandardCharsets.UTF_8);
-		Runtime.Result oversized;
+		ExportedRuntime.Result oversized;
 		try {
 			oversized = runtime.raw(huge);
 		} catch (java.io.IOException e) {
-			oversized = new Runtime.Result(-1, "", e.toString()); // the runtime may close while we still write
+			oversized = new ExportedRuntime.Result(-1, "", e.toString()); // the runtime may close while we still write
 		}
 		assertThat(oversized.status()).as("oversized: %s", oversized).isNotZero();
-		Runtime.Result longName = runtime.raw(("stop\t" + "k".repeat(5000) + "\n").getBytes(StandardCharsets.UTF_8));
+		ExportedRuntime.Result longName = runtime.raw(("stop\t" + "k".repeat(5000) + "\n").getBytes(StandardCharsets.UTF_8));
 		assertThat(longName.status()).isEqualTo(2);
 		assertThat(longName.out()).contains("request longer than 4096 bytes");
-		Runtime.Result noModule = runtime.request("stop");
+		ExportedRuntime.Result noModule = runtime.request("stop");
 		assertThat(noModule.status()).isEqualTo(2);
 		assertThat(noModule.out()).contains("usage:");
-		Runtime.Result unknown = runtime.request("status", "no-such-module");
+		ExportedRuntime.Result unknown = runtime.request("status", "no-such-module");
 		assertThat(unknown.status()).isEqualTo(1);
 		assertThat(unknown.out()).contains("no module named 'no-such-module'");
 
 		// a client that is not root cannot even reach the socket
 		Process nobody = new ProcessBuilder("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-				Runtime.BIN.resolve("pidwatcher").toString(), "--home", home.toString(), "stop", keeper)
+				ExportedRuntime.BIN.resolve("pidwatcher").toString(), "--home", home.toString(), "stop", keeper)
 				.redirectErrorStream(true).start();
 		String said = new String(nobody.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
 		assertThat(nobody.waitFor(60, TimeUnit.SECONDS)).isTrue();

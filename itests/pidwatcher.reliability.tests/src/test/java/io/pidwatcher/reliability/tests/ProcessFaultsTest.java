@@ -3,6 +3,8 @@ package io.pidwatcher.reliability.tests;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pidwatcher.testing.TestPrograms;
+import io.pidwatcher.testing.ExportedRuntime;
+import io.pidwatcher.testing.Proc;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,14 +27,14 @@ class ProcessFaultsTest {
 	private static final Duration WAIT = Duration.ofSeconds(60);
 
 	private Path home;
-	private Runtime runtime;
+	private ExportedRuntime runtime;
 	private final List<String> modules = new ArrayList<>();
 
 	@BeforeEach
 	void setUp() throws Exception {
 		home = Files.createTempDirectory("pw-rel-proc");
 		Files.createDirectories(home.resolve("etc"));
-		runtime = new Runtime(home);
+		runtime = new ExportedRuntime(home);
 	}
 
 	@AfterEach
@@ -71,7 +73,7 @@ class ProcessFaultsTest {
 	}
 
 	private int stopAndCountLeft(String module) throws Exception {
-		Runtime.Result r = runtime.request("stop", module);
+		ExportedRuntime.Result r = runtime.request("stop", module);
 		assertThat(r.status()).as("stop %s: %s", module, r.out()).isZero();
 		return Proc.tagged(module).size();
 	}
@@ -88,9 +90,9 @@ class ProcessFaultsTest {
 			assertThat(System.nanoTime()).as("tasks policy fired").isLessThan(deadline);
 			Thread.sleep(50);
 		}
-		Runtime.until(WAIT, "storm waiting for its restart", () -> runtime.state(storm).equals("waiting"));
+		ExportedRuntime.until(WAIT, "storm waiting for its restart", () -> runtime.state(storm).equals("waiting"));
 		int leftOfFirstTree = Proc.tagged(storm).size();
-		Runtime.until(WAIT, "storm restarted", () -> {
+		ExportedRuntime.until(WAIT, "storm restarted", () -> {
 			try {
 				return restarts(storm) >= 1;
 			} catch (Exception e) {
@@ -111,7 +113,7 @@ class ProcessFaultsTest {
 		String wipe = module("wipe", "command=PWTEST wipeenv " + pids + " 600\n");
 		String clear = module("clear", "command=PWTEST clearenv 600\n");
 		runtime.start();
-		Runtime.until(WAIT, "both running with 2 tasks", () -> {
+		ExportedRuntime.until(WAIT, "both running with 2 tasks", () -> {
 			try {
 				return Files.exists(pids) && runtime.request("ps", wipe).out().contains("running, 2 tasks")
 						&& runtime.request("ps", clear).out().contains("running, 2 tasks");
@@ -145,7 +147,7 @@ class ProcessFaultsTest {
 		String quick = module("quick", "command=/bin/true\ninterval=2s\nstrategy.delay=300ms\n");
 		String crash = module("crash", "command=PWTEST crash 0 0\ninterval=2s\nstrategy.delay=300ms\n");
 		runtime.start();
-		Runtime.until(WAIT, "both restarted three times", () -> {
+		ExportedRuntime.until(WAIT, "both restarted three times", () -> {
 			try {
 				return restarts(quick) >= 3 && restarts(crash) >= 3;
 			} catch (Exception e) {
@@ -169,7 +171,7 @@ class ProcessFaultsTest {
 		String stuck = module("dstate", "command=PWTEST vfork 600\npolicies=stuck\npolicy.stuck.states=D\n"
 				+ "policy.stuck.limit=1s\nstrategy.delay=1s\n");
 		runtime.start();
-		Runtime.until(WAIT, "both restarted by their policy", () -> {
+		ExportedRuntime.until(WAIT, "both restarted by their policy", () -> {
 			try {
 				return restarts(zombies) >= 1 && restarts(stuck) >= 1;
 			} catch (Exception e) {

@@ -3,6 +3,8 @@ package io.pidwatcher.reliability.tests;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pidwatcher.testing.TestPrograms;
+import io.pidwatcher.testing.ExportedRuntime;
+import io.pidwatcher.testing.Proc;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,14 +31,14 @@ class RuntimeFaultsTest {
 	private enum Point { STARTING, STOPPING, BACKOFF }
 
 	private Path home;
-	private Runtime runtime;
+	private ExportedRuntime runtime;
 	private final List<String> modules = new ArrayList<>();
 
 	@BeforeEach
 	void setUp() throws Exception {
 		home = Files.createTempDirectory("pw-rel-kill");
 		Files.createDirectories(home.resolve("etc"));
-		runtime = new Runtime(home);
+		runtime = new ExportedRuntime(home);
 	}
 
 	@AfterEach
@@ -65,7 +67,7 @@ class RuntimeFaultsTest {
 		String toggled = module("toggled", "command=PWTEST ignore-term 600\n");
 		String flappy = module("flappy", "command=PWTEST crash 300 1\nstrategy=backoff\nstrategy.initial=2s\nstrategy.max=2s\n");
 		runtime.start();
-		Runtime.until(WAIT, "steady and toggled running",
+		ExportedRuntime.until(WAIT, "steady and toggled running",
 				() -> runtime.state(steady).equals("running") && runtime.state(toggled).equals("running"));
 		List<Proc.Task> steadyTasks = Proc.tagged(steady);
 		assertThat(steadyTasks).hasSize(1);
@@ -87,7 +89,7 @@ class RuntimeFaultsTest {
 				case STOPPING -> {
 					if (!runtime.state(toggled).equals("running")) {
 						runtime.request("start", toggled);
-						Runtime.until(WAIT, "toggled running", () -> runtime.state(toggled).equals("running"));
+						ExportedRuntime.until(WAIT, "toggled running", () -> runtime.state(toggled).equals("running"));
 					}
 					Thread stopper = new Thread(() -> {
 						try {
@@ -100,7 +102,7 @@ class RuntimeFaultsTest {
 					Thread.sleep(200 + delay);
 				}
 				case BACKOFF -> {
-					Runtime.until(WAIT, "flappy in backoff", () -> runtime.state(flappy).equals("waiting"));
+					ExportedRuntime.until(WAIT, "flappy in backoff", () -> runtime.state(flappy).equals("waiting"));
 					Thread.sleep(delay);
 				}
 			}
@@ -108,7 +110,7 @@ class RuntimeFaultsTest {
 			int journalBefore = runtime.journal().size();
 			runtime.kill9();
 			runtime.start();
-			Runtime.until(WAIT, "the new runtime answers with steady running", () -> runtime.state(steady).equals("running"));
+			ExportedRuntime.until(WAIT, "the new runtime answers with steady running", () -> runtime.state(steady).equals("running"));
 			// settle: toggled ends running or stopped, flappy keeps cycling; sample for duplicates meanwhile
 			int maxCopies = 0;
 			long settle = System.nanoTime() + Duration.ofSeconds(3).toNanos();
@@ -118,8 +120,8 @@ class RuntimeFaultsTest {
 				}
 				Thread.sleep(100);
 			}
-			Runtime.until(WAIT, "toggled settled", () -> List.of("running", "stopped").contains(runtime.state(toggled)));
-			Runtime.until(WAIT, "flappy seen running again", () -> Proc.tagged(flappy).size() == 1);
+			ExportedRuntime.until(WAIT, "toggled settled", () -> List.of("running", "stopped").contains(runtime.state(toggled)));
+			ExportedRuntime.until(WAIT, "flappy seen running again", () -> Proc.tagged(flappy).size() == 1);
 			List<String> journal = runtime.journal();
 			List<String> after = journal.subList(Math.min(journalBefore, journal.size()), journal.size());
 			long adopted = after.stream().filter(l -> l.contains("adopted")).count();
@@ -142,7 +144,7 @@ class RuntimeFaultsTest {
 		}
 
 		for (String m : modules) {
-			Runtime.Result r = runtime.request("stop", m);
+			ExportedRuntime.Result r = runtime.request("stop", m);
 			assertThat(r.status()).as("stop %s: %s", m, r.out()).isZero();
 		}
 		Thread.sleep(500);
@@ -161,13 +163,13 @@ class RuntimeFaultsTest {
 	void aTreeLeftFrozenByAKilledRuntimeIsResumedWhenTheNextRuntimeAdoptsIt() throws Exception {
 		String frozen = module("frozen", "command=PWTEST sleep 600\n");
 		runtime.start();
-		Runtime.until(WAIT, "frozen running", () -> runtime.state(frozen).equals("running"));
+		ExportedRuntime.until(WAIT, "frozen running", () -> runtime.state(frozen).equals("running"));
 		Proc.Task main = Proc.tagged(frozen).get(0);
 		assertThat(new ProcessBuilder("kill", "-STOP", Integer.toString(main.pid())).start().waitFor()).isZero();
-		Runtime.until(WAIT, "the tree stopped", () -> state(main.pid()) == 'T');
+		ExportedRuntime.until(WAIT, "the tree stopped", () -> state(main.pid()) == 'T');
 		runtime.kill9();
 		runtime.start();
-		Runtime.until(WAIT, "adopted and resumed", () -> runtime.state(frozen).equals("running") && state(main.pid()) != 'T');
+		ExportedRuntime.until(WAIT, "adopted and resumed", () -> runtime.state(frozen).equals("running") && state(main.pid()) != 'T');
 		boolean journaled = runtime.journal().stream().anyMatch(l -> l.contains("resumed 1 tasks found stopped"));
 		System.out.printf("RELIABILITY frozen-tree kills=1 adopted=%s resumed=%s same-process=%s%n",
 				runtime.state(frozen), state(main.pid()) != 'T', Proc.alive(main));

@@ -1,4 +1,4 @@
-package io.pidwatcher.reliability.tests;
+package io.pidwatcher.testing;
 
 import java.io.IOException;
 import java.net.UnixDomainSocketAddress;
@@ -18,23 +18,24 @@ import java.util.function.BooleanSupplier;
 
 /**
  * A pidwatcher runtime (the exported jar) in its own JVM; requests go straight to its control
- * socket (a JVM per bin/pidwatcher call would cost a second each; cli.tests covers bin/).
+ * socket ({@link #request}; a JVM per bin/pidwatcher call costs a second) or through bin/ ({@link #cli}).
+ * The jar and bin/ are found relative to a test module two levels below the repository root.
  */
-final class Runtime {
+public final class ExportedRuntime {
 
-	static final Path JAR = Path.of(System.getProperty("pidwatcher.jar", "../../features/target/pidwatcher.jar"))
+	public static final Path JAR = Path.of(System.getProperty("pidwatcher.jar", "../../features/target/pidwatcher.jar"))
 			.toAbsolutePath().normalize();
-	static final Path BIN = Path.of(System.getProperty("pidwatcher.bin", "../../bin")).toAbsolutePath().normalize();
+	public static final Path BIN = Path.of(System.getProperty("pidwatcher.bin", "../../bin")).toAbsolutePath().normalize();
 
-	final Path home;
+	public final Path home;
 	private Process jvm;
 
-	Runtime(Path home) {
+	public ExportedRuntime(Path home) {
 		this.home = home;
 	}
 
 	/** Starts the runtime without a shell; its output goes to a file, never to a pipe we hold. */
-	Process start() throws IOException {
+	public Process start() throws IOException {
 		Path out = home.resolve("runtime.out");
 		jvm = new ProcessBuilder("java", "-Dpidwatcher.home=" + home, "-Dgosh.args=--nointeractive", "-jar", JAR.toString())
 				.directory(home.toFile()).redirectErrorStream(true)
@@ -43,7 +44,7 @@ final class Runtime {
 		return jvm;
 	}
 
-	void kill9() throws InterruptedException {
+	public void kill9() throws InterruptedException {
 		if (jvm == null) {
 			return;
 		}
@@ -52,10 +53,10 @@ final class Runtime {
 	}
 
 	/** Result of one bin/ command. */
-	record Result(int status, String out, String err) {
+	public record Result(int status, String out, String err) {
 	}
 
-	Result cli(String program, String... args) throws IOException, InterruptedException {
+	public Result cli(String program, String... args) throws IOException, InterruptedException {
 		List<String> command = new ArrayList<>(List.of(BIN.resolve(program).toString()));
 		command.addAll(List.of(args));
 		ProcessBuilder pb = new ProcessBuilder(command).directory(home.toFile());
@@ -75,7 +76,7 @@ final class Runtime {
 	}
 
 	/** One request on the control socket: the raw bytes as sent, the answer as the runtime wrote it. */
-	Result raw(byte[] request) throws IOException {
+	public Result raw(byte[] request) throws IOException {
 		try (SocketChannel c = SocketChannel.open(UnixDomainSocketAddress.of(home.resolve("var/run/pidwatcher.sock")))) {
 			ByteBuffer out = ByteBuffer.wrap(request);
 			while (out.hasRemaining()) {
@@ -90,12 +91,12 @@ final class Runtime {
 		}
 	}
 
-	Result request(String... args) throws IOException {
+	public Result request(String... args) throws IOException {
 		return raw((String.join("\t", args) + "\n").getBytes(StandardCharsets.UTF_8));
 	}
 
 	/** Module name to state label, from "status"; empty while the runtime does not answer. */
-	Map<String, String> states() {
+	public Map<String, String> states() {
 		Map<String, String> states = new TreeMap<>();
 		try {
 			Result r = request("status");
@@ -110,32 +111,26 @@ final class Runtime {
 		return states;
 	}
 
-	String state(String module) {
+	public String state(String module) {
 		return states().getOrDefault(module, "?");
 	}
 
-	boolean answers() {
+	public boolean answers() {
 		return !states().isEmpty();
 	}
 
-	List<String> journal() throws IOException {
+	public List<String> journal() throws IOException {
 		Path journal = home.resolve("var/watchdog/journal.jsonl");
 		return Files.exists(journal) ? Files.readAllLines(journal) : List.of();
 	}
 
-	void delete() throws IOException {
+	public void delete() throws IOException {
 		try (var files = Files.walk(home)) {
 			files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
 		}
 	}
 
-	static void until(Duration timeout, String what, BooleanSupplier condition) throws InterruptedException {
-		long deadline = System.nanoTime() + timeout.toNanos();
-		while (!condition.getAsBoolean()) {
-			if (System.nanoTime() > deadline) {
-				throw new AssertionError("timed out after " + timeout + " waiting for " + what);
-			}
-			Thread.sleep(100);
-		}
+	public static void until(Duration timeout, String what, BooleanSupplier condition) throws InterruptedException {
+		Poll.until(timeout, what, Duration.ofMillis(100), condition);
 	}
 }

@@ -1,4 +1,4 @@
-package io.pidwatcher.cli.tests;
+package io.pidwatcher.testing;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -9,16 +9,16 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Reads /proc directly: the test checks the runtime with its own eyes, not with the runtime's reader. */
-final class Proc {
+public final class Proc {
 
 	/** A process as identified for its whole life: pid and start time (clock ticks since boot). */
-	record Task(int pid, int ppid, long start) {
+	public record Task(int pid, int ppid, long start) {
 	}
 
 	private Proc() {
 	}
 
-	static List<Task> tagged(String module) {
+	public static List<Task> tagged(String module) {
 		byte[] entry = ("PIDWATCHER_MODULE=" + module).getBytes(StandardCharsets.UTF_8);
 		List<Task> found = new ArrayList<>();
 		try (DirectoryStream<Path> dirs = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
@@ -42,7 +42,7 @@ final class Proc {
 	}
 
 	/** null when the process is gone or a zombie. */
-	static Task task(int pid) {
+	public static Task task(int pid) {
 		try {
 			String stat = Files.readString(Path.of("/proc", Integer.toString(pid), "stat"));
 			String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
@@ -55,7 +55,7 @@ final class Proc {
 		}
 	}
 
-	static boolean alive(Task t) {
+	public static boolean alive(Task t) {
 		Task now = task(t.pid());
 		return now != null && now.start() == t.start();
 	}
