@@ -62,6 +62,8 @@ class LoadSoakTest {
 	private ExportedRuntime runtime;
 	private final List<String> steady = new ArrayList<>();
 	private final List<String> crashers = new ArrayList<>();
+	/** Untagged sleepers that make the process table big, as on a busy machine. */
+	private ProcessHandle crowd;
 
 	/** An injected death: the module's main process (and, for a whole tree, its descendants) killed with SIGKILL. */
 	record Injection(String module, boolean wholeTree, MainProcessWatch.Main main, long atNanos, int processesKilled) {
@@ -84,6 +86,10 @@ class LoadSoakTest {
 
 	@AfterEach
 	void tearDown() throws Exception {
+		if (crowd != null) {
+			crowd.descendants().forEach(ProcessHandle::destroyForcibly);
+			crowd.destroyForcibly();
+		}
 		runtime.kill9();
 		for (String m : steady) {
 			TestPrograms.killTagged("PIDWATCHER_MODULE", m);
@@ -300,6 +306,73 @@ class LoadSoakTest {
 		assertThat(lost).as("lost modules").isEmpty();
 		assertThat(orphans).as("tagged processes left after stopping every module").isEmpty();
 		assertThat(rss.grew()).as("RSS grew: %s", rss.summary()).isFalse();
+	}
+
+	/**
+	 * Sixty trees stopped at once on a machine of 5,000 processes. Each whole-tree stop scans every
+	 * process several times (freeze until nothing new, then until all are gone); the reader runs one
+	 * scan at a time, so sixty stops queued some 200 scans of 5,000 processes one behind the other:
+	 * at 500 ms and random deaths (the soak above) the queue grew to scans that took 10 to 20 s and
+	 * restarts that waited for them. Concurrent stops must share their scans.
+	 */
+	@Test
+	void sixtyTreesStoppedAtOnceOnABusyMachineAreAllRestartedWithinSeconds() throws Exception {
+		int modules = 60;
+		int before = RuntimeUsage.processesOnMachine();
+		crowd = TestPrograms.start("PIDWATCHER_MODULE", null, "tree", "1", "4999", "600").toHandle();
+		ExportedRuntime.until(WAIT, "5,000 untagged sleepers", () -> RuntimeUsage.processesOnMachine() >= before + 5000);
+		String run = Long.toString(System.nanoTime() % 1_679_616, 36);
+		String pwtest = TestPrograms.pwtest().toString();
+		for (int i = 0; i < modules; i++) {
+			String name = "ld" + run + "b" + i;
+			steady.add(name);
+			Files.writeString(home.resolve("etc/pidwatcher.module-" + name + ".cfg"), "command=" + pwtest
+					+ " tree 1 2 600\ninterval=500ms\nstop.timeout=5s\nstrategy.delay=200ms\npolicies=liveness\n"
+					+ "policy.liveness.main=true\n");
+		}
+		long jvm = runtime.start().pid();
+		ExportedRuntime.until(WAIT, modules + " modules running with 3 tasks", () -> {
+			Map<String, Integer> tasks = runtimeTasks();
+			return steady.stream().allMatch(m -> tasks.getOrDefault(m, 0) == 3);
+		});
+		Map<String, Integer> killed = new HashMap<>();
+		for (int pid : MainProcessWatch.children(jvm)) {
+			String tag = MainProcessWatch.tag(pid);
+			if (tag != null && steady.contains(tag)) {
+				killed.put(tag, pid);
+			}
+		}
+		assertThat(killed).hasSize(modules);
+		long ticks = new RuntimeUsage(runtime, jvm, 0, 1).cpuTicks();
+		long killedAt = System.nanoTime();
+		killed.values().forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+		long[] restartedAfter = { -1 };
+		try {
+			ExportedRuntime.until(Duration.ofSeconds(120), "all restarted", () -> {
+				Map<String, Integer> tasks = runtimeTasks();
+				Map<String, Integer> mains = new HashMap<>();
+				for (int pid : MainProcessWatch.children(jvm)) {
+					String tag = MainProcessWatch.tag(pid);
+					if (tag != null && io.pidwatcher.testing.Proc.task(pid) != null) {
+						mains.put(tag, pid);
+					}
+				}
+				return steady.stream().allMatch(m -> tasks.getOrDefault(m, 0) == 3 && mains.containsKey(m)
+						&& !mains.get(m).equals(killed.get(m)));
+			});
+			restartedAfter[0] = (System.nanoTime() - killedAt) / 1_000_000;
+		} catch (AssertionError e) {
+			restartedAfter[0] = Long.MAX_VALUE;
+		}
+		long cpuMillis = (new RuntimeUsage(runtime, jvm, 0, 1).cpuTicks() - ticks) * 1000 / clockTicks();
+		ExportedRuntime.Result source = runtime.request("source");
+		System.out.printf("RELIABILITY concurrent-stops modules=%d processes-on-machine=%d all-restarted-after-ms=%s "
+				+ "runtime-cpu-ms=%d; %s%n", modules, RuntimeUsage.processesOnMachine(),
+				restartedAfter[0] == Long.MAX_VALUE ? "not within 120 s" : restartedAfter[0], cpuMillis,
+				source.out().lines().filter(l -> l.startsWith("last scan")).findFirst().orElse(""));
+		// unshared, sixty stops of 3+ scans of 5,000 processes each take half a minute at the very least
+		assertThat(restartedAfter[0]).as("ms until all %d were restarted", modules).isLessThan(15_000);
+		stopAll(steady);
 	}
 
 	// ---- RSS
