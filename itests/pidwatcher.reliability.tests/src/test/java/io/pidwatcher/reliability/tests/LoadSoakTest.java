@@ -370,8 +370,9 @@ class LoadSoakTest {
 				+ "runtime-cpu-ms=%d; %s%n", modules, RuntimeUsage.processesOnMachine(),
 				restartedAfter[0] == Long.MAX_VALUE ? "not within 120 s" : restartedAfter[0], cpuMillis,
 				source.out().lines().filter(l -> l.startsWith("last scan")).findFirst().orElse(""));
-		// unshared, sixty stops of 3+ scans of 5,000 processes each take half a minute at the very least
-		assertThat(restartedAfter[0]).as("ms until all %d were restarted", modules).isLessThan(15_000);
+		// unshared, sixty stops of 3+ scans of 5,000 processes each took 56 s (40 s of the runtime's CPU);
+		// shared, 8 s on the same loaded machine: the bound leaves room for a busier one
+		assertThat(restartedAfter[0]).as("ms until all %d were restarted", modules).isLessThan(20_000);
 		stopAll(steady);
 	}
 
