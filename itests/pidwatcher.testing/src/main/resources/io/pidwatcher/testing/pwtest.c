@@ -23,7 +23,8 @@
  *                                     then fall silent (but stay alive) for SECS
  *   pwtest crashtree N MS CODE LOG    fork N children that sleep a day, sleep MS, append one line
  *                                     "PID crash" to LOG, exit with CODE: a program that dies on
- *                                     its own and leaves its children behind; LOG counts the deaths
+ *                                     its own and leaves its children behind; LOG counts the deaths.
+ *                                     While a file LOG.calm exists it does not crash (sleeps on)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -244,7 +245,12 @@ int main(int argc, char **argv)
 				_exit(0);
 			}
 		}
-		sleep_ms(atol(argv[3]));
+		char calm[4096];
+
+		snprintf(calm, sizeof(calm), "%s.calm", argv[5]);
+		do
+			sleep_ms(atol(argv[3]));
+		while (access(calm, F_OK) == 0);
 		/* one write(2) of a short line with O_APPEND: lines of concurrent crashers never mix */
 		f = fopen(argv[5], "a");
 		if (f) {

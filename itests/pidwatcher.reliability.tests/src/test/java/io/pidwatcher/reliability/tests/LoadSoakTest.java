@@ -172,6 +172,10 @@ class LoadSoakTest {
 			descendants.forEach(ProcessHandle::destroyForcibly);
 		}
 		Thread.sleep(Math.max(0, (end - System.nanoTime()) / 1_000_000L));
+		// the crashers stop crashing, so that every module can be seen running at the same moment
+		for (String m : crashers) {
+			Files.createFile(crashLogs.resolve(m + ".calm"));
+		}
 		System.out.printf("SOAK faults done: %d kills injected (%d of the main process, %d of the whole tree), %d draws "
 				+ "skipped (module not settled)%n", injections.size(), injections.stream().filter(i -> !i.wholeTree()).count(),
 				injections.stream().filter(Injection::wholeTree).count(), skipped);
@@ -400,8 +404,12 @@ class LoadSoakTest {
 		double last = median(rows.subList(rows.size() - third, rows.size()).stream().mapToDouble(r -> r.rssKib() / 1024.0)
 				.sorted().toArray());
 		boolean grew = last > second * 1.25 + 64;
-		return new RssVerdict(grew, String.format("%.0f->%.0f (median of 2nd third -> last third; bound %.0f)", second, last,
-				second * 1.25 + 64));
+		double heapSecond = median(rows.subList(third, 2 * third).stream().mapToDouble(r -> r.heapCommittedKib() / 1024.0)
+				.sorted().toArray());
+		double heapLast = median(rows.subList(rows.size() - third, rows.size()).stream()
+				.mapToDouble(r -> r.heapCommittedKib() / 1024.0).sorted().toArray());
+		return new RssVerdict(grew, String.format("%.0f->%.0f (median of 2nd third -> last third; bound %.0f; committed "
+				+ "heap %.0f->%.0f)", second, last, second * 1.25 + 64, heapSecond, heapLast));
 	}
 
 	// ---- counting
@@ -470,9 +478,12 @@ class LoadSoakTest {
 		return result;
 	}
 
-	/** Stops modules through the control socket, a few at a time; each stop returns once its tree is gone. */
+	/**
+	 * Stops modules through the control socket, many at a time (stops running together share their
+	 * scans); each stop returns once its tree is gone.
+	 */
 	private void stopAll(List<String> modules) throws Exception {
-		ExecutorService pool = Executors.newFixedThreadPool(4);
+		ExecutorService pool = Executors.newFixedThreadPool(32);
 		try {
 			List<Future<ExportedRuntime.Result>> results = new ArrayList<>();
 			for (String m : modules) {

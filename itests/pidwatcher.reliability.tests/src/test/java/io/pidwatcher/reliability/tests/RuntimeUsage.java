@@ -14,13 +14,13 @@ import java.util.stream.Stream;
 /**
  * The runtime JVM's cost over time, from outside: CPU (utime + stime of /proc/PID/stat), RSS
  * (VmRSS), threads, and the reader's scan cost as the control socket's {@code source} verb reports
- * it (the text of pw:source). The scan cost is read every second (it is the last scan's only),
+ * it (the text of pw:source), and the committed and used heap (jcmd). The scan cost is read every second (it is the last scan's only),
  * the rest every {@code rowMillis}; each row summarizes the scans seen in its window.
  */
 final class RuntimeUsage implements Runnable {
 
 	/** One row of the table: a window of {@code rowMillis}. */
-	record Row(double atSeconds, double cpuPercent, long rssKib, int threads, int scansSeen, double scanMsMedian,
+	record Row(double atSeconds, double cpuPercent, long rssKib, long heapCommittedKib, long heapUsedKib, int threads, int scansSeen, double scanMsMedian,
 			double scanMsMax, int processesExamined, double scanMicrosPerProcess, int processesOnMachine, String load) {
 	}
 
@@ -67,7 +67,8 @@ final class RuntimeUsage implements Runnable {
 				double[] ms = scans.stream().mapToDouble(s -> s[0]).sorted().toArray();
 				int examined = scans.isEmpty() ? 0 : (int) scans.get(scans.size() - 1)[1];
 				double median = ms.length == 0 ? 0 : ms[ms.length / 2];
-				rows.add(new Row((now - begin) / 1e9, cpu, status("VmRSS"), (int) status("Threads"), ms.length, median,
+				long[] heap = heap();
+				rows.add(new Row((now - begin) / 1e9, cpu, status("VmRSS"), heap[0], heap[1], (int) status("Threads"), ms.length, median,
 						ms.length == 0 ? 0 : ms[ms.length - 1], examined, examined == 0 ? 0 : median * 1000 / examined,
 						processesOnMachine(), load()));
 				System.out.println("SOAK usage " + format(rows.get(rows.size() - 1)));
@@ -93,13 +94,13 @@ final class RuntimeUsage implements Runnable {
 	}
 
 	static String header() {
-		return String.format("%7s %6s %9s %7s %5s %9s %9s %9s %10s %7s  %s", "t(s)", "CPU%", "RSS(MiB)", "threads",
-				"scans", "scan(ms)", "max(ms)", "examined", "us/process", "procs", "load");
+		return String.format("%7s %6s %9s %9s %9s %7s %5s %9s %9s %9s %10s %7s  %s", "t(s)", "CPU%", "RSS(MiB)",
+				"heap(MiB)", "used(MiB)", "threads", "scans", "scan(ms)", "max(ms)", "examined", "us/process", "procs", "load");
 	}
 
 	static String format(Row r) {
-		return String.format("%7.0f %6.1f %9.1f %7d %5d %9.1f %9.1f %9d %10.1f %7d  %s", r.atSeconds(), r.cpuPercent(),
-				r.rssKib() / 1024.0, r.threads(), r.scansSeen(), r.scanMsMedian(), r.scanMsMax(), r.processesExamined(),
+		return String.format("%7.0f %6.1f %9.1f %9.1f %9.1f %7d %5d %9.1f %9.1f %9d %10.1f %7d  %s", r.atSeconds(),
+				r.cpuPercent(), r.rssKib() / 1024.0, r.heapCommittedKib() / 1024.0, r.heapUsedKib() / 1024.0, r.threads(), r.scansSeen(), r.scanMsMedian(), r.scanMsMax(), r.processesExamined(),
 				r.scanMicrosPerProcess(), r.processesOnMachine(), r.load());
 	}
 
@@ -113,6 +114,27 @@ final class RuntimeUsage implements Runnable {
 					: null;
 		} catch (IOException | RuntimeException e) {
 			return null;
+		}
+	}
+
+	private static final Pattern HEAP = Pattern.compile("heap\\s+total (\\d+)K, used (\\d+)K");
+
+	/**
+	 * {committed, used} heap of the runtime JVM in KiB (jcmd GC.heap_info): RSS that grows with the
+	 * committed heap is the collector sizing its heap, not memory the runtime holds on to.
+	 */
+	private long[] heap() {
+		try {
+			Process p = new ProcessBuilder("jcmd", Long.toString(pid), "GC.heap_info").redirectErrorStream(true).start();
+			String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+			p.waitFor();
+			Matcher m = HEAP.matcher(out);
+			return m.find() ? new long[] { Long.parseLong(m.group(1)), Long.parseLong(m.group(2)) } : new long[2];
+		} catch (IOException e) {
+			return new long[2];
+		} catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+			return new long[2];
 		}
 	}
 
