@@ -25,7 +25,7 @@ test:
 # LoadSoakTest of itests/pidwatcher.reliability.tests with a longer run (same test as in make test);
 # SOAK_DURATION=30m for longer; -Dpidwatcher.seed=N via MVN="mvn -B -Dpidwatcher.seed=N" replays.
 soak:
-	$(MVN) verify -pl itests/pidwatcher.reliability.tests -am -Dtest=LoadSoakTest \
+	$(MVN) verify -pl itests/pidwatcher.reliability.tests -am -Dtest='LoadSoakTest#fiveThousand*' \
 		-Dsurefire.failIfNoSpecifiedTests=false -Dpidwatcher.soak.duration=$(SOAK_DURATION)
 
 deps:
