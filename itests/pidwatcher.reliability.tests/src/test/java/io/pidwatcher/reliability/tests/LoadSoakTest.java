@@ -395,9 +395,11 @@ class LoadSoakTest {
 	 * the 10-minute run went from 468 to 564 to 1,128 MiB committed, and RSS followed it step by step
 	 * while RSS less the heap stayed near 100-140 MiB. A user who wants a bound on that sets -Xmx.
 	 * What the runtime could leak outside the heap (threads, pidfds, buffers, metaspace) grows RSS
-	 * less the heap; the bound, 25% + 64 MiB, is generous because RSS also grows while G1 first
-	 * touches heap regions it had committed earlier. Not asserted, only printed: the heap's used
-	 * part (a leak inside the heap would raise its floor across collections).
+	 * less the heap; the bound, 25% + 128 MiB, is generous because that figure also rises while G1
+	 * first touches heap regions it committed earlier (committed is not resident until touched): in
+	 * a 2-minute run it went from 13 to 84 MiB that way with the committed heap unchanged, in the
+	 * 10-minute run it stayed at 104-143 MiB once touched. Not asserted, only printed: the heap's
+	 * used part (a leak inside the heap would raise its floor across collections).
 	 */
 	static RssVerdict rssVerdict(List<RuntimeUsage.Row> rows) {
 		if (rows.size() < 3) {
@@ -412,7 +414,7 @@ class LoadSoakTest {
 		double heapLast = median(last, r -> r.heapCommittedKib());
 		double outsideSecond = median(second, r -> r.rssKib() - r.heapCommittedKib());
 		double outsideLast = median(last, r -> r.rssKib() - r.heapCommittedKib());
-		double bound = Math.max(outsideSecond, 0) * 1.25 + 64;
+		double bound = Math.max(outsideSecond, 0) * 1.25 + 128;
 		return new RssVerdict(outsideLast > bound, String.format("RSS %.0f->%.0f, committed heap %.0f->%.0f, RSS less heap "
 				+ "%.0f->%.0f (bound %.0f; medians of the 2nd third -> last third)", rssSecond, rssLast, heapSecond, heapLast,
 				outsideSecond, outsideLast, bound));
