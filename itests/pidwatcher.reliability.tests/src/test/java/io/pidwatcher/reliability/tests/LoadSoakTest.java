@@ -145,6 +145,7 @@ class LoadSoakTest {
 		usageThread.start();
 		System.out.println("SOAK usage " + RuntimeUsage.header());
 
+		long liveHeapBefore = liveHeapKib(jvm);
 		// the faults: seeded kills at seeded times, while the crashers crash on their own
 		List<Injection> injections = new ArrayList<>();
 		int skipped = 0;
@@ -172,6 +173,7 @@ class LoadSoakTest {
 			descendants.forEach(ProcessHandle::destroyForcibly);
 		}
 		Thread.sleep(Math.max(0, (end - System.nanoTime()) / 1_000_000L));
+		long liveHeapAfter = liveHeapKib(jvm);
 		// the crashers stop crashing, so that every module can be seen running at the same moment
 		for (String m : crashers) {
 			Files.createFile(crashLogs.resolve(m + ".calm"));
@@ -285,6 +287,8 @@ class LoadSoakTest {
 		double[] scanMs = rows.stream().filter(r -> r.scansSeen() > 0).mapToDouble(RuntimeUsage.Row::scanMsMedian).sorted()
 				.toArray();
 
+		System.out.printf("SOAK live heap (used after a full GC, jcmd GC.run): %.1f MiB when the faults began, %.1f MiB when "
+				+ "they ended (bound: +%d MiB)%n", liveHeapBefore / 1024.0, liveHeapAfter / 1024.0, LIVE_HEAP_GROWTH_MIB);
 		System.out.printf("RELIABILITY load-soak seed=%d duration=%s modules=%d tagged-tasks=%d interval=500ms "
 				+ "injected=%d (main %d, whole-tree %d) crashed-on-their-own=%d detected=%d restarted-journal=%d "
 				+ "restarted-proc=%d crashes-overtaken-by-final-stop=%d duplicates=%d orphans-after-stop=%d unknown-to-runtime=%d lost=%d "
@@ -310,6 +314,24 @@ class LoadSoakTest {
 		assertThat(lost).as("lost modules").isEmpty();
 		assertThat(orphans).as("tagged processes left after stopping every module").isEmpty();
 		assertThat(rss.grew()).as("RSS grew: %s", rss.summary()).isFalse();
+		assertThat(liveHeapBefore).as("live heap measured (jcmd)").isPositive();
+		assertThat(liveHeapAfter - liveHeapBefore).as("live heap growth over the faults, KiB (%d -> %d)", liveHeapBefore,
+				liveHeapAfter).isLessThan(LIVE_HEAP_GROWTH_MIB * 1024L);
+	}
+
+	/**
+	 * What the live heap may grow by while the faults run. The health history fills up to
+	 * MAX_SAMPLES samples per module (5 minutes at 500 ms): about 150 bytes a sample once unchanged
+	 * tasks are shared, 18 MiB for 200 modules, plus the records of trees restarted meanwhile. Before
+	 * the history shared its records it grew by about 1 MiB a second here (102 -> 369 MiB in 170 s).
+	 */
+	private static final int LIVE_HEAP_GROWTH_MIB = 64;
+
+	/** Used heap of the runtime right after a full collection: what it holds on to, in KiB. */
+	private static long liveHeapKib(long jvm) {
+		jcmd(jvm, "GC.run");
+		Matcher m = Pattern.compile("heap\\s+total \\d+K, used (\\d+)K").matcher(jcmd(jvm, "GC.heap_info"));
+		return m.find() ? Long.parseLong(m.group(1)) : -1;
 	}
 
 	/**
