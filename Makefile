@@ -4,11 +4,13 @@
 #   make test    every test suite: Maven (Surefire + in-framework bnd tests) and the kernel
 #                module in QEMU guests; ends with "N passed, N failed"
 #   make deps    install the system packages the tests need (Debian; run as root)
+#   make soak    the load / soak test alone, 10 minutes (make test runs it for 2)
 
 PIDWATCHER_HOME ?= $(CURDIR)/home
 MVN ?= mvn -B
+SOAK_DURATION ?= 10m
 
-.PHONY: run build test deps bench-procfs bench-device bench-watchdog clean
+.PHONY: run build test soak deps bench-procfs bench-device bench-watchdog clean
 
 build:
 	$(MVN) -q install -DskipTests
@@ -19,6 +21,12 @@ run: build
 
 test:
 	bash scripts/test-all
+
+# LoadSoakTest of itests/pidwatcher.reliability.tests with a longer run (same test as in make test);
+# SOAK_DURATION=30m for longer; -Dpidwatcher.seed=N via MVN="mvn -B -Dpidwatcher.seed=N" replays.
+soak:
+	$(MVN) verify -pl itests/pidwatcher.reliability.tests -am -Dtest='LoadSoakTest#fiveThousand*' \
+		-Dsurefire.failIfNoSpecifiedTests=false -Dpidwatcher.soak.duration=$(SOAK_DURATION)
 
 deps:
 	bash scripts/install-deps

@@ -39,7 +39,7 @@ public class PidwatcherClient {
 		}
 		Path socket = Path.of(home).toAbsolutePath().normalize().resolve("var/run/pidwatcher.sock");
 		if (args.isEmpty() || args.get(0).equals("-h") || args.get(0).equals("--help")) {
-			System.err.println("usage: pidwatcher [--home DIR] start|stop|restart NAME | status [NAME] | ps [NAME] | events [NAME]");
+			System.err.println("usage: pidwatcher [--home DIR] start|stop|restart NAME | status [NAME] | ps [NAME] | events [NAME] | source");
 			System.exit(2);
 		}
 		if (!Files.exists(socket)) {

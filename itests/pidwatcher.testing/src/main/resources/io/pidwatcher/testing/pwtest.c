@@ -21,6 +21,10 @@
  *                                     fork a child, write "MAINPID CHILDPID" to PIDFILE, sleep SECS
  *   pwtest heartbeat MS BEATS SECS    sd_notify READY=1, then WATCHDOG=1 every MS ms BEATS times,
  *                                     then fall silent (but stay alive) for SECS
+ *   pwtest crashtree N MS CODE LOG    fork N children that sleep a day, sleep MS, append one line
+ *                                     "PID crash" to LOG, exit with CODE: a program that dies on
+ *                                     its own and leaves its children behind; LOG counts the deaths.
+ *                                     While a file LOG.calm exists it does not crash (sleeps on)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -104,7 +108,7 @@ static void wipe_environ(void)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: pwtest sleep|threads|spin|daemon|tree|crash|ignore-term|forker|leak|clearenv|heartbeat|storm|wipeenv|zombies|vfork ARGS\n");
+	fprintf(stderr, "usage: pwtest sleep|threads|spin|daemon|tree|crash|ignore-term|forker|leak|clearenv|heartbeat|storm|wipeenv|zombies|vfork|crashtree ARGS\n");
 	return 2;
 }
 
@@ -231,6 +235,29 @@ int main(int argc, char **argv)
 			fclose(f);
 		}
 		sleep_ms(secs * 1000);
+	} else if (!strcmp(mode, "crashtree") && argc >= 6) {
+		long children = atol(argv[2]);
+		FILE *f;
+
+		for (long i = 0; i < children; i++) {
+			if (fork() == 0) {
+				sleep_ms(86400 * 1000L);
+				_exit(0);
+			}
+		}
+		char calm[4096];
+
+		snprintf(calm, sizeof(calm), "%s.calm", argv[5]);
+		do
+			sleep_ms(atol(argv[3]));
+		while (access(calm, F_OK) == 0);
+		/* one write(2) of a short line with O_APPEND: lines of concurrent crashers never mix */
+		f = fopen(argv[5], "a");
+		if (f) {
+			fprintf(f, "%d crash\n", (int)getpid());
+			fclose(f);
+		}
+		return atoi(argv[4]);
 	} else if (!strcmp(mode, "heartbeat") && argc >= 5) {
 		long ms = atol(argv[2]);
 		long beats = atol(argv[3]);

@@ -67,6 +67,19 @@ public final class ControlSocket {
 		return s;
 	}
 
+	/** Optional: pw:source's text needs a process reader, which may come and go. */
+	@Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+			policyOption = ReferencePolicyOption.GREEDY)
+	private volatile PwCommands pwCommands;
+
+	private PwCommands pwCommands() {
+		PwCommands c = pwCommands;
+		if (c == null) {
+			throw new IllegalStateException("no process reader is available");
+		}
+		return c;
+	}
+
 	@Reference
 	private RuntimeHome home;
 
@@ -200,6 +213,7 @@ public final class ControlSocket {
 				case "ps" -> new Answer(0, ModuleReport.ps(module == null ? supervisor().modules()
 						: List.of(supervisor().status(module))));
 				case "events" -> new Answer(0, ModuleReport.events(supervisor().events(module, DEFAULT_EVENTS)));
+				case "source" -> new Answer(0, pwCommands().sourceText());
 				default -> new Answer(2, "unknown command '" + command + "'\n" + usage());
 			};
 		} catch (NoSuchModuleException | IllegalStateException e) {
@@ -211,6 +225,6 @@ public final class ControlSocket {
 	}
 
 	private static String usage() {
-		return "usage: pidwatcher [--home DIR] start|stop|restart NAME | status [NAME] | ps [NAME] | events [NAME]\n";
+		return "usage: pidwatcher [--home DIR] start|stop|restart NAME | status [NAME] | ps [NAME] | events [NAME] | source\n";
 	}
 }

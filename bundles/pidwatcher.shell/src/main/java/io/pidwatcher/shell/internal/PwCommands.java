@@ -72,11 +72,16 @@ public final class PwCommands {
 
 	@Descriptor("show which process reader is active, the kernel module's state, the exit-event mode and the last scan's cost")
 	public void source() {
+		System.out.print(sourceText());
+	}
+
+	/** The text of pw:source, also what the control socket's {@code source} verb answers. */
+	String sourceText() {
 		var active = active();
 		List<String> standingBy = readers.entrySet().stream().filter(e -> !e.getKey().equals(active.getKey()))
 				.map(e -> SourceReport.standingBy(e.getValue().describe(), ranking(e.getKey()))).toList();
-		System.out.print(SourceReport.format(active.getValue().describe(), ranking(active.getKey()), standingBy,
-				KernelModuleStatus.read(KernelModuleStatus.SYSFS)));
+		return SourceReport.format(active.getValue().describe(), ranking(active.getKey()), standingBy,
+				KernelModuleStatus.read(KernelModuleStatus.SYSFS));
 	}
 
 	/** The text of pw:ps, also what tests compare. */

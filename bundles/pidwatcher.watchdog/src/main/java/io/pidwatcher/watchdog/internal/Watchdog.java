@@ -392,7 +392,14 @@ public final class Watchdog implements Supervisor, ExitListener {
 		return first.map(Map.Entry::getValue).orElse(null);
 	}
 
+	/** Stops running at once share their scans of everything (see SharedScan). */
+	private final SharedScan everything = new SharedScan(this::scanEverythingNow);
+
 	private ProcessSnapshot scanEverything() {
+		return everything.get();
+	}
+
+	private ProcessSnapshot scanEverythingNow() {
 		ProcessReader reader = activeReader();
 		if (reader == null) {
 			throw new IllegalStateException("no process reader is available");

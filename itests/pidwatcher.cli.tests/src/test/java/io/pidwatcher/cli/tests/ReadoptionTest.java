@@ -151,6 +151,10 @@ class ReadoptionTest {
 		assertThat(runtime.cli("pidwatcher", "ps", plain).out()).contains("module " + plain + ": running, 1 tasks");
 		assertThat(runtime.cli("pidwatcher", "events", clear).out()).contains("stopping -> stopped");
 		assertThat(runtime.cli("pidwatcher", "bogus").status()).isEqualTo(2);
+		ExportedRuntime.Result source = runtime.cli("pidwatcher", "source");
+		assertThat(source.status()).isZero();
+		assertThat(source.out()).as("the text of pw:source").contains("reader     procfs (service ranking 0)")
+				.containsPattern("last scan  [0-9.]+ ms, [0-9]+ processes examined");
 		Path socket = home.resolve("var/run/pidwatcher.sock");
 		assertThat(Files.getPosixFilePermissions(socket)).containsExactlyInAnyOrder(
 				java.nio.file.attribute.PosixFilePermission.OWNER_READ, java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);

@@ -160,12 +160,17 @@ public final class ProcfsReader implements ProcessReader {
 	public ProcessSnapshot scan(ScanScope scope) {
 		TagName name = tagName;
 		ProcfsScanner.Result result;
-		long started = System.nanoTime();
-		Instant wallClock = Instant.now();
+		long started;
+		long finished;
+		Instant wallClock;
+		// timed inside the lock: the cost pw:source shows, and the snapshot's moment, are the scan's own,
+		// not the wait behind other callers' scans (under load that wait was most of the "cost")
 		synchronized (scanner) {
+			started = System.nanoTime();
+			wallClock = Instant.now();
 			result = scanner.scan(name.value(), scope);
+			finished = System.nanoTime();
 		}
-		long finished = System.nanoTime();
 		ExitTracker tracker = exits;
 		if (tracker != null && name.equals(tagName)) {
 			tracker.track(result.tasks());
