@@ -166,9 +166,20 @@ public final class Watchdog implements Supervisor, ExitListener {
 	@Activate
 	void activate() {
 		Path dir = home.var().resolve("watchdog");
-		journal = new Journal(dir.resolve("journal.jsonl"), JOURNAL_CAPACITY);
+		WriteTrouble trouble = new WriteTrouble() {
+			@Override
+			public void cannotWrite(String what, Path file, IOException e, String consequence) {
+				logger.warn("cannot write {} {}: {}; {}", what, file, e.getMessage(), consequence);
+			}
+
+			@Override
+			public void writtenAgain(String what, Path file, String detail) {
+				logger.warn("{} is written again ({}){}", what, file, detail);
+			}
+		};
+		journal = new Journal(dir.resolve("journal.jsonl"), JOURNAL_CAPACITY, trouble);
 		journal.loadTail();
-		stateFile = new StateFile(dir.resolve("state.properties"));
+		stateFile = new StateFile(dir.resolve("state.properties"), trouble);
 		remembered = stateFile.load();
 		notifySockets = new NotifySockets(home.var().resolve("run").resolve("notify"), this::notified);
 		scheduler = Executors.newSingleThreadScheduledExecutor(named("pidwatcher-watchdog"));
@@ -328,6 +339,9 @@ public final class Watchdog implements Supervisor, ExitListener {
 				lastEverythingNanos = started;
 			}
 			TreeTracker.Index index = new TreeTracker.Index(snapshot);
+			// What a full disk kept from var/ is written as soon as there is room again.
+			journal.retry();
+			stateFile.retry();
 			long now = System.nanoTime();
 			synchronized (this) {
 				long next = Long.MAX_VALUE;
