@@ -202,7 +202,7 @@ class DiskFullTest {
 	}
 
 	/** Whether the condition became true within the timeout (a finding to count, not a precondition). */
-	private static boolean eventually(Duration timeout, java.util.function.BooleanSupplier condition) throws InterruptedException {
+	static boolean eventually(Duration timeout, java.util.function.BooleanSupplier condition) throws InterruptedException {
 		long deadline = System.nanoTime() + timeout.toNanos();
 		while (!condition.getAsBoolean()) {
 			if (System.nanoTime() > deadline) {
