@@ -231,6 +231,9 @@ public final class Watchdog implements Supervisor, ExitListener {
 		m.configProblem = "";
 		if (first) {
 			m.firstScanDone = false;
+			// A file deleted and back again (its tree may still be stopping) is a new definition:
+			// wanted as any new module is, so autostart applies once the stop is done.
+			m.wanted = true;
 			if (m.state == ModuleState.INVALID) {
 				transition(m, ModuleState.STOPPED, "config is valid now");
 			}
@@ -270,6 +273,15 @@ public final class Watchdog implements Supervisor, ExitListener {
 				outcome = "interrupted";
 			}
 			synchronized (this) {
+				if (stopping.spec != null && modules.get(name) == stopping) {
+					// The file came back while the tree was stopping: the module stays, under the new
+					// file, and its first scan starts it (removing it lost a configured module).
+					transition(stopping, ModuleState.STOPPED, "stopped (config deleted): " + outcome
+							+ "; the config is back, so it stays configured");
+					stopping.firstScanDone = false;
+					kick(stopping);
+					return;
+				}
 				transition(stopping, ModuleState.STOPPED, "removed (config deleted): " + outcome);
 				if (modules.get(name) == stopping) {
 					modules.remove(name);
