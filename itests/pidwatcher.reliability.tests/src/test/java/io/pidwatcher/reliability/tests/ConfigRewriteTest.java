@@ -115,12 +115,10 @@ class ConfigRewriteTest {
 		AtomicInteger samples = new AtomicInteger();
 		Thread sampler = new Thread(() -> {
 			while (sampling.get()) {
-				for (String m : modules) {
-					maxCopies.get(m).accumulateAndGet(DiskFullTest.mainProcesses(m), Math::max);
-				}
+				MainProcesses.count(modules).forEach((m, n) -> maxCopies.get(m).accumulateAndGet(n, Math::max));
 				samples.incrementAndGet();
 				try {
-					Thread.sleep(150);
+					Thread.sleep(50);
 				} catch (InterruptedException e) {
 					return;
 				}

@@ -105,9 +105,7 @@ class DiskFullTest {
 		List<String> badStates = new ArrayList<>();
 		long end = System.nanoTime() + FULL_PHASE.toNanos();
 		while (System.nanoTime() < end) {
-			for (String m : modules) {
-				maxCopies = Math.max(maxCopies, mainProcesses(m));
-			}
+			maxCopies = Math.max(maxCopies, MainProcesses.count(modules).values().stream().max(Integer::compare).orElse(0));
 			String problem = stateProblem(var.resolve("watchdog/state.properties"), List.of(steady, crashy, daemon),
 					List.of(steady, crashy));
 			stateSamples++;
@@ -136,9 +134,7 @@ class DiskFullTest {
 		boolean steadySame = Proc.alive(steadyMain) && Proc.tagged(steady).equals(List.of(Proc.task(steadyMain.pid())));
 		boolean daemonSame = daemonTasks.stream().allMatch(Proc::alive) && Proc.tagged(daemon).size() == 1;
 		for (int i = 0; i < 20; i++) {
-			for (String m : modules) {
-				maxCopies = Math.max(maxCopies, mainProcesses(m));
-			}
+			maxCopies = Math.max(maxCopies, MainProcesses.count(modules).values().stream().max(Integer::compare).orElse(0));
 			Thread.sleep(100);
 		}
 
