@@ -42,7 +42,7 @@ import org.junit.jupiter.api.Test;
 class ConfigRewriteTest {
 
 	private static final Duration WAIT = Duration.ofSeconds(60);
-	private static final Duration WRITE_PHASE = Duration.ofSeconds(Long.getLong("pidwatcher.rewrite.seconds", 15));
+	private static final Duration WRITE_PHASE = Duration.ofSeconds(Long.getLong("pidwatcher.rewrite.seconds", 12));
 	private static final int MODULES = 6;
 
 	/** What a module file says, in the keys the test can see in force through status. */

@@ -196,7 +196,7 @@ class RuntimeFaultsTest {
 		int inconsistent = 0;
 		try {
 			for (int k = 0; k < kills; k++) {
-				long delay = 300 + random.nextInt(2700);
+				long delay = 300 + random.nextInt(2000);
 				Thread.sleep(delay);
 				Map<String, String> before = runtime.states();
 				int journalBefore = runtime.journal().size();
@@ -207,7 +207,7 @@ class RuntimeFaultsTest {
 				ExportedRuntime.until(WAIT, "the new runtime answers", runtime::answers);
 				long answeredMs = (System.nanoTime() - started) / 1_000_000;
 				int maxCopies = 0;
-				long sampleUntil = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+				long sampleUntil = System.nanoTime() + Duration.ofMillis(1500).toNanos();
 				while (System.nanoTime() < sampleUntil) {
 					maxCopies = Math.max(maxCopies, MainProcesses.count(modules).values().stream().max(Integer::compare).orElse(0));
 					Thread.sleep(50);
