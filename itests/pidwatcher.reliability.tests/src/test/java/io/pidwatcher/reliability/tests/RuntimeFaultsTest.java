@@ -334,7 +334,7 @@ class RuntimeFaultsTest {
 		private void run() {
 			while (!stopped) {
 				try {
-					Thread.sleep(200 + random.nextInt(1300));
+					Thread.sleep(50 + random.nextInt(450));
 				} catch (InterruptedException e) {
 					return;
 				}
