@@ -2,7 +2,10 @@ package io.pidwatcher.logwriter.internal;
 
 import io.pidwatcher.api.RuntimeHome;
 
+import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -51,15 +54,19 @@ public final class LogWriter implements LogListener {
 	private final PrintStream console = System.err;
 	private LogLevel consoleLevel;
 	private LogLevel fileLevel;
+	private Path logFile;
+	private OutputStream stream;
 	private Writer file;
+	/** Lines not written since the file stopped taking them (a full disk); -1 while it takes them. */
+	private long lostLines = -1;
 
 	@Activate
 	void activate(LogWriterConfig config) throws IOException {
 		consoleLevel = level(config.consoleLevel(), LogLevel.WARN);
 		fileLevel = level(config.fileLevel(), LogLevel.INFO);
-		Path log = home.var().resolve("log").resolve("pidwatcher.log");
-		Files.createDirectories(log.getParent());
-		file = Files.newBufferedWriter(log, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+		logFile = home.var().resolve("log").resolve("pidwatcher.log");
+		Files.createDirectories(logFile.getParent());
+		open();
 		// OSGi loggers default to WARN; lower the root so INFO (e.g. config changes) reaches the file.
 		loggerAdmin.getLoggerContext(null).setLogLevels(Map.of(org.osgi.service.log.Logger.ROOT_LOGGER_NAME, LogLevel.INFO));
 		logReader.addLogListener(this);
@@ -70,10 +77,67 @@ public final class LogWriter implements LogListener {
 	}
 
 	@Deactivate
-	void deactivate() throws IOException {
+	void deactivate() {
 		logReader.removeLogListener(this);
 		synchronized (this) {
-			file.close();
+			close();
+		}
+	}
+
+	private void open() throws IOException {
+		stream = Files.newOutputStream(logFile, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+		file = new BufferedWriter(new OutputStreamWriter(stream, StandardCharsets.UTF_8));
+	}
+
+	/** Closes the stream itself too: a writer whose last flush fails (a full disk) leaves it open. */
+	private void close() {
+		try {
+			if (file != null) {
+				file.close();
+			}
+		} catch (IOException e) {
+			// the stream is closed below
+		}
+		try {
+			if (stream != null) {
+				stream.close();
+			}
+		} catch (IOException e) {
+			// nothing left to do
+		}
+		file = null;
+		stream = null;
+	}
+
+	/**
+	 * Writes one line. A file that cannot be written (a full disk) is said once on the console, not
+	 * once per line, and reopened for each later line (a writer that failed may hold half a line
+	 * in its buffer); when it takes lines again, it says how many were lost.
+	 */
+	private void write(String line) {
+		try {
+			if (file == null) {
+				open();
+			}
+			if (lostLines > 0) {
+				file.write(TIME.format(Instant.now()) + " WARN [pidwatcher.logwriter] " + lostLines
+						+ " lines were lost while this file could not be written\n");
+			}
+			file.write(line);
+			file.write('\n');
+			file.flush();
+			if (lostLines >= 0) {
+				console.println("pidwatcher: the log file " + logFile + " is written again (" + lostLines + " lines lost)");
+				lostLines = -1;
+			}
+		} catch (IOException e) {
+			close();
+			if (lostLines < 0) {
+				console.println("pidwatcher: cannot write the log file " + logFile + ": " + e.getMessage()
+						+ "; its lines are lost (warnings still show here) until it can be written again");
+				lostLines = 0;
+			}
+			lostLines++;
 		}
 	}
 
@@ -90,13 +154,7 @@ public final class LogWriter implements LogListener {
 		boolean frameworkEvent = entry.getLoggerName() != null && entry.getLoggerName().startsWith("Events.");
 		if (fileLevel.implies(level) && (!frameworkEvent || LogLevel.WARN.implies(level))) {
 			synchronized (this) {
-				try {
-					file.write(line);
-					file.write('\n');
-					file.flush();
-				} catch (IOException e) {
-					console.println("pidwatcher: cannot write the log file: " + e.getMessage());
-				}
+				write(line);
 			}
 		}
 	}

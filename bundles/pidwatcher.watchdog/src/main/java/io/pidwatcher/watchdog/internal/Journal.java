@@ -2,7 +2,10 @@ package io.pidwatcher.watchdog.internal;
 
 import io.pidwatcher.api.JournalEntry;
 
+import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,13 +29,27 @@ final class Journal {
 
 	private final Deque<JournalEntry> ring = new ArrayDeque<>();
 	private final int capacity;
+	/** Entries kept for the file while it cannot be written; beyond this many the oldest are lost. */
+	private static final int MAX_UNWRITTEN = 10_000;
+
 	private final Path file;
+	private final WriteTrouble trouble;
 	private Writer out;
+	private OutputStream stream;
 	private String lastError;
+	private final Deque<JournalEntry> unwritten = new ArrayDeque<>();
+	private boolean failing;
+	private long lostWhileFailing;
+	private long lateWhileFailing;
 
 	Journal(Path file, int capacity) {
+		this(file, capacity, WriteTrouble.SILENT);
+	}
+
+	Journal(Path file, int capacity, WriteTrouble trouble) {
 		this.file = file;
 		this.capacity = capacity;
+		this.trouble = trouble;
 	}
 
 	/**
@@ -106,7 +123,19 @@ final class Journal {
 		}
 		ring.addLast(entry);
 		if (file != null) {
-			write(entry);
+			if (unwritten.size() == MAX_UNWRITTEN) {
+				unwritten.removeFirst();
+				lostWhileFailing++;
+			}
+			unwritten.addLast(entry);
+			writeUnwritten();
+		}
+	}
+
+	/** Writes the entries that could not be written before (the disk was full), in order. */
+	synchronized void retry() {
+		if (file != null && !unwritten.isEmpty()) {
+			writeUnwritten();
 		}
 	}
 
@@ -136,9 +165,42 @@ final class Journal {
 			}
 			out = null;
 		}
+		if (stream != null) {
+			// The writer does not close its stream when its last flush fails (a full disk): this does.
+			try {
+				stream.close();
+			} catch (IOException e) {
+				// nothing left to do
+			}
+			stream = null;
+		}
 	}
 
-	private void write(JournalEntry e) {
+	private void writeUnwritten() {
+		while (!unwritten.isEmpty()) {
+			if (!write(unwritten.peekFirst())) {
+				if (!failing) {
+					failing = true;
+					trouble.cannotWrite("the journal", file, new IOException(lastError), "its entries are kept in memory "
+							+ "(pidwatcher events shows them) and written when it can be written again");
+				}
+				return;
+			}
+			unwritten.removeFirst();
+			if (failing) {
+				lateWhileFailing++;
+			}
+		}
+		if (failing) {
+			failing = false;
+			trouble.writtenAgain("the journal", file, ": " + lateWhileFailing + " entries written late, "
+					+ lostWhileFailing + " lost");
+			lateWhileFailing = 0;
+			lostWhileFailing = 0;
+		}
+	}
+
+	private boolean write(JournalEntry e) {
 		try {
 			if (out == null) {
 				Files.createDirectories(file.getParent());
@@ -146,8 +208,8 @@ final class Journal {
 					Files.move(file, file.resolveSibling(file.getFileName() + ".1"), StandardCopyOption.REPLACE_EXISTING);
 				}
 				boolean cut = endsWithoutNewline(file);
-				out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-						StandardOpenOption.APPEND);
+				stream = Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+				out = new BufferedWriter(new OutputStreamWriter(stream, StandardCharsets.UTF_8));
 				if (cut) {
 					out.write('\n'); // a line cut by kill -9 stays alone, unreadable, instead of spoiling ours
 				}
@@ -159,9 +221,11 @@ final class Journal {
 				close();
 			}
 			lastError = null;
+			return true;
 		} catch (IOException ex) {
-			lastError = ex.toString();
+			lastError = ex.getMessage() == null ? ex.toString() : ex.getMessage();
 			close();
+			return false;
 		}
 	}
 

@@ -4,7 +4,6 @@ import io.pidwatcher.api.TaskId;
 
 import java.io.IOException;
 import java.io.Reader;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,11 +29,14 @@ final class StateFile {
 	}
 
 	private final Path file;
+	private final WriteTrouble trouble;
 	private final Map<String, Entry> entries = new TreeMap<>();
 	private String lastWritten = "";
+	private boolean failing;
 
-	StateFile(Path file) {
+	StateFile(Path file, WriteTrouble trouble) {
 		this.file = file;
+		this.trouble = trouble;
 	}
 
 	synchronized Map<String, Entry> load() {
@@ -85,6 +87,17 @@ final class StateFile {
 		write();
 	}
 
+	/**
+	 * Writes what could not be written before (the disk was full). Without it a change made while
+	 * the disk was full (a stop by request) reached the disk only with the next change, and a
+	 * runtime started after a kill in between started the stopped module again.
+	 */
+	synchronized void retry() {
+		if (failing) {
+			write();
+		}
+	}
+
 	private void write() {
 		StringBuilder b = new StringBuilder("# pidwatcher watchdog state, for adoption after a restart. Rewritten whole.\n");
 		entries.forEach((module, e) -> {
@@ -108,13 +121,22 @@ final class StateFile {
 		try {
 			Files.createDirectories(file.getParent());
 			Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-			try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-				w.write(text);
-			}
+			// Unbuffered: a failed write closes the file at once (a buffered writer that cannot
+			// flush on close left its descriptor open, one per failed write).
+			Files.write(tmp, text.getBytes(StandardCharsets.UTF_8));
 			Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
 			lastWritten = text;
+			if (failing) {
+				failing = false;
+				trouble.writtenAgain("the adoption state", file, "");
+			}
 		} catch (IOException e) {
-			// adoption then falls back to the tag alone
+			if (!failing) {
+				failing = true;
+				trouble.cannotWrite("the adoption state", file, e, "it keeps its last complete version; a runtime "
+						+ "started after a kill adopts from that one (a stop made meanwhile is not in it), by the tag "
+						+ "where it is out of date");
+			}
 		}
 	}
 

@@ -166,9 +166,20 @@ public final class Watchdog implements Supervisor, ExitListener {
 	@Activate
 	void activate() {
 		Path dir = home.var().resolve("watchdog");
-		journal = new Journal(dir.resolve("journal.jsonl"), JOURNAL_CAPACITY);
+		WriteTrouble trouble = new WriteTrouble() {
+			@Override
+			public void cannotWrite(String what, Path file, IOException e, String consequence) {
+				logger.warn("cannot write {} {}: {}; {}", what, file, e.getMessage(), consequence);
+			}
+
+			@Override
+			public void writtenAgain(String what, Path file, String detail) {
+				logger.warn("{} is written again ({}){}", what, file, detail);
+			}
+		};
+		journal = new Journal(dir.resolve("journal.jsonl"), JOURNAL_CAPACITY, trouble);
 		journal.loadTail();
-		stateFile = new StateFile(dir.resolve("state.properties"));
+		stateFile = new StateFile(dir.resolve("state.properties"), trouble);
 		remembered = stateFile.load();
 		notifySockets = new NotifySockets(home.var().resolve("run").resolve("notify"), this::notified);
 		scheduler = Executors.newSingleThreadScheduledExecutor(named("pidwatcher-watchdog"));
@@ -220,6 +231,9 @@ public final class Watchdog implements Supervisor, ExitListener {
 		m.configProblem = "";
 		if (first) {
 			m.firstScanDone = false;
+			// A file deleted and back again (its tree may still be stopping) is a new definition:
+			// wanted as any new module is, so autostart applies once the stop is done.
+			m.wanted = true;
 			if (m.state == ModuleState.INVALID) {
 				transition(m, ModuleState.STOPPED, "config is valid now");
 			}
@@ -259,6 +273,15 @@ public final class Watchdog implements Supervisor, ExitListener {
 				outcome = "interrupted";
 			}
 			synchronized (this) {
+				if (stopping.spec != null && modules.get(name) == stopping) {
+					// The file came back while the tree was stopping: the module stays, under the new
+					// file, and its first scan starts it (removing it lost a configured module).
+					transition(stopping, ModuleState.STOPPED, "stopped (config deleted): " + outcome
+							+ "; the config is back, so it stays configured");
+					stopping.firstScanDone = false;
+					kick(stopping);
+					return;
+				}
 				transition(stopping, ModuleState.STOPPED, "removed (config deleted): " + outcome);
 				if (modules.get(name) == stopping) {
 					modules.remove(name);
@@ -328,6 +351,9 @@ public final class Watchdog implements Supervisor, ExitListener {
 				lastEverythingNanos = started;
 			}
 			TreeTracker.Index index = new TreeTracker.Index(snapshot);
+			// What a full disk kept from var/ is written as soon as there is room again.
+			journal.retry();
+			stateFile.retry();
 			long now = System.nanoTime();
 			synchronized (this) {
 				long next = Long.MAX_VALUE;

@@ -6,11 +6,14 @@ import io.pidwatcher.testing.TestPrograms;
 import io.pidwatcher.testing.ExportedRuntime;
 import io.pidwatcher.testing.Proc;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.Random;
 
 import org.junit.jupiter.api.AfterEach;
@@ -152,6 +155,232 @@ class RuntimeFaultsTest {
 		System.out.printf("RELIABILITY runtime-kill seed=%d TOTAL kills=%d adoption-lines=%d restarted=%d duplicates=%d "
 				+ "orphans=%d lost=%d%n", seed, ITERATIONS, adoptions, ITERATIONS, duplicates, orphans, lost);
 		assertThat(orphans).as("tagged processes left after stopping every module").isZero();
+	}
+
+	/**
+	 * The sweep: a busy runtime (modules starting and stopping by requests on the control socket,
+	 * crashing, waiting out a backoff, a daemonizing tree, a tree of seven) killed with -9 at K
+	 * seeded random instants ({@code -Dpidwatcher.sweep.kills=K}, 10 by default), each followed by
+	 * a new runtime. After each: no module twice (sampled), none lost, stopped ones leave nothing, a
+	 * toggled module whose last request was answered before the kill is in the state asked for,
+	 * and the journal tells the adoptions.
+	 */
+	@Test
+	void aSweepOfKillsAtRandomInstantsOfABusyRuntimeNeitherLosesNorDoublesAnyModule() throws Exception {
+		long seed = Long.getLong("pidwatcher.seed", 20261125L);
+		int kills = Integer.getInteger("pidwatcher.sweep.kills", 10);
+		Random random = new Random(seed);
+		String steady = module("steady", "command=PWTEST sleep 600\n");
+		String slowStop = module("slowstop", "command=PWTEST ignore-term 600\n"); // a stop lasts stop.timeout
+		String quickStop = module("quickstop", "command=PWTEST sleep 600\n");
+		String flappy = module("flappy", "command=PWTEST crash 300 1\nstrategy=backoff\nstrategy.initial=1s\nstrategy.max=1s\n");
+		String crashy = module("crashy", "command=PWTEST crash 700 2\n");
+		String daemon = module("daemon", "command=PWTEST daemon " + home.resolve("daemon.pid") + " 600\n");
+		String tree = module("tree", "command=PWTEST tree 2 2 600\n");
+		List<String> always = List.of(steady, daemon, tree);
+		List<String> toggled = List.of(slowStop, quickStop);
+		runtime.start();
+		ExportedRuntime.until(WAIT, "the steady modules running", () -> {
+			Map<String, String> states = runtime.states();
+			return always.stream().allMatch(m -> "running".equals(states.get(m)));
+		});
+		Proc.Task steadyMain = Proc.tagged(steady).get(0);
+		Proc.Task daemonMain = Proc.tagged(daemon).get(0);
+
+		ToggleDriver driver = new ToggleDriver(runtime, toggled, new Random(seed + 1));
+		driver.start();
+		int duplicates = 0;
+		int lost = 0;
+		int orphans = 0;
+		int adoptions = 0;
+		int inconsistent = 0;
+		try {
+			for (int k = 0; k < kills; k++) {
+				long delay = 300 + random.nextInt(2000);
+				Thread.sleep(delay);
+				Map<String, String> before = runtime.states();
+				int journalBefore = runtime.journal().size();
+				runtime.kill9();
+				Map<String, ToggleDriver.Asked> asked = driver.pauseAndReport();
+				long started = System.nanoTime();
+				runtime.start();
+				ExportedRuntime.until(WAIT, "the new runtime answers", runtime::answers);
+				long answeredMs = (System.nanoTime() - started) / 1_000_000;
+				int maxCopies = 0;
+				long sampleUntil = System.nanoTime() + Duration.ofMillis(1500).toNanos();
+				while (System.nanoTime() < sampleUntil) {
+					maxCopies = Math.max(maxCopies, MainProcesses.count(modules).values().stream().max(Integer::compare).orElse(0));
+					Thread.sleep(50);
+				}
+				List<String> problems = new ArrayList<>();
+				boolean settled = DiskFullTest.eventually(WAIT, () -> {
+					Map<String, String> s = runtime.states();
+					return always.stream().allMatch(m -> "running".equals(s.get(m)))
+							&& toggled.stream().allMatch(m -> List.of("running", "stopped").contains(s.get(m)));
+				});
+				if (!settled) {
+					problems.add("did not settle: " + runtime.states());
+				}
+				Map<String, String> after = runtime.states();
+				Map<String, Integer> copies = MainProcesses.count(modules);
+				for (String m : always) {
+					if (copies.get(m) != 1) {
+						problems.add(m + " runs " + copies.get(m) + " times");
+					}
+				}
+				if (Proc.tagged(tree).size() != 7) {
+					problems.add("the tree has " + Proc.tagged(tree).size() + " tasks, not 7");
+				}
+				if (!Proc.alive(steadyMain) || !Proc.alive(daemonMain)) {
+					problems.add("steady or the daemon is not the same process any more");
+				}
+				int lostNow = 0;
+				int orphansNow = 0;
+				for (String m : toggled) {
+					String state = after.get(m);
+					int n = copies.get(m);
+					if ("running".equals(state) && n != 1) {
+						problems.add(m + " running with " + n + " main processes");
+						lostNow += n == 0 ? 1 : 0;
+					} else if ("stopped".equals(state) && n != 0) {
+						problems.add(m + " stopped, yet " + n + " processes run");
+						orphansNow += n;
+					}
+					ToggleDriver.Asked a = asked.get(m);
+					if (a != null && a.certain() && !a.state().equals(state)) {
+						problems.add(m + ": its last request, answered before the kill, was " + a.verb() + ", now " + state);
+						inconsistent++;
+					}
+				}
+				boolean cycling = DiskFullTest.eventually(WAIT, () -> Proc.tagged(flappy).size() == 1)
+						&& DiskFullTest.eventually(WAIT, () -> Proc.tagged(crashy).size() == 1);
+				if (!cycling) {
+					problems.add("flappy or crashy not started again");
+					lostNow++;
+				}
+				List<String> journal = runtime.journal();
+				List<String> since = journal.subList(Math.min(journalBefore, journal.size()), journal.size());
+				long adopted = since.stream().filter(l -> l.contains("adopted")).count();
+				if (adopted < always.size()) {
+					problems.add("the journal tells " + adopted + " adoptions, fewer than the " + always.size() + " always-running modules");
+				}
+				adoptions += adopted;
+				duplicates += Math.max(0, maxCopies - 1);
+				lost += lostNow;
+				orphans += orphansNow;
+				System.out.printf("RELIABILITY runtime-kill-sweep seed=%d kill=%d after=%dms states-at-kill=%s asked=%s "
+						+ "answered-in=%dms states-after=%s adoption-lines=%d max-copies=%d problems=%s%n", seed, k, delay,
+						shortStates(before), asked.values(), answeredMs, shortStates(after), adopted, maxCopies, problems);
+				assertThat(maxCopies).as("kill %d: copies of one module", k).isLessThanOrEqualTo(1);
+				assertThat(problems).as("kill %d", k).isEmpty();
+				driver.resume();
+			}
+		} finally {
+			driver.stop();
+		}
+		for (String m : modules) {
+			assertThat(runtime.request("stop", m).status()).as("stop %s", m).isZero();
+		}
+		int left = MainProcesses.count(modules).values().stream().mapToInt(Integer::intValue).sum()
+				+ modules.stream().mapToInt(m -> Proc.tagged(m).size()).sum();
+		System.out.printf("RELIABILITY runtime-kill-sweep seed=%d TOTAL kills=%d requests=%d adoption-lines=%d "
+				+ "duplicates=%d lost=%d orphans=%d stale-states=%d left-after-stop=%d%n", seed, kills, driver.answered(),
+				adoptions, duplicates, lost, orphans, inconsistent, left);
+		assertThat(left).as("tagged processes left after stopping every module").isZero();
+	}
+
+	/** "name=state" with the random suffix of each name cut, for one readable line per kill. */
+	private String shortStates(Map<String, String> states) {
+		StringBuilder b = new StringBuilder();
+		states.forEach((m, s) -> b.append(b.length() == 0 ? "" : ",").append(m.replaceAll("[0-9a-z]{1,3}$", ""))
+				.append('=').append(s));
+		return b.toString();
+	}
+
+	/**
+	 * Starts and stops modules through the control socket at random moments, and remembers per
+	 * module the last request answered and whether one was cut by a kill (then either outcome is
+	 * right).
+	 */
+	private static final class ToggleDriver {
+
+		/** What was last asked of a module: certain when answered and nothing was cut since. */
+		record Asked(String module, String verb, boolean certain) {
+			String state() {
+				return verb.equals("start") ? "running" : "stopped";
+			}
+		}
+
+		private final ExportedRuntime runtime;
+		private final List<String> modules;
+		private final Random random;
+		private final Map<String, Asked> asked = new java.util.concurrent.ConcurrentHashMap<>();
+		private final Object requestLock = new Object();
+		private volatile boolean paused;
+		private volatile boolean stopped;
+		private int answered;
+		private final Thread thread = new Thread(this::run, "toggle-driver");
+
+		ToggleDriver(ExportedRuntime runtime, List<String> modules, Random random) {
+			this.runtime = runtime;
+			this.modules = modules;
+			this.random = random;
+		}
+
+		void start() {
+			thread.start();
+		}
+
+		private void run() {
+			while (!stopped) {
+				try {
+					Thread.sleep(50 + random.nextInt(450));
+				} catch (InterruptedException e) {
+					return;
+				}
+				synchronized (requestLock) {
+					if (paused || stopped) {
+						continue;
+					}
+					String m = modules.get(random.nextInt(modules.size()));
+					String verb = random.nextBoolean() ? "start" : "stop";
+					asked.put(m, new Asked(m, verb, false));
+					try {
+						ExportedRuntime.Result r = runtime.request(verb, m);
+						if (r.status() == 0) {
+							asked.put(m, new Asked(m, verb, true));
+							answered++;
+						}
+					} catch (IOException e) {
+						// the runtime died under the request: its outcome is unknown
+					}
+				}
+			}
+		}
+
+		/** Waits for the request under way (if any) to end, then holds further ones; returns what was asked. */
+		Map<String, Asked> pauseAndReport() {
+			paused = true;
+			synchronized (requestLock) {
+				return new TreeMap<>(asked);
+			}
+		}
+
+		void resume() {
+			paused = false;
+		}
+
+		int answered() {
+			synchronized (requestLock) {
+				return answered;
+			}
+		}
+
+		void stop() throws InterruptedException {
+			stopped = true;
+			thread.interrupt();
+			thread.join();
+		}
 	}
 
 	/**
