@@ -71,13 +71,7 @@ class ExitEventsTest {
 		Thread.sleep(300);
 		long killed = System.nanoTime();
 		p.destroyForcibly();
-		ExitEvent event = null;
-		for (ExitEvent e; (e = events.poll(5, TimeUnit.SECONDS)) != null;) {
-			if (e.task().pid() == p.pid()) {
-				event = e;
-				break;
-			}
-		}
+		ExitEvent event = awaitExit(p.pid(), module);
 		assertThat(event).as("exit event for pid " + p.pid()).isNotNull();
 		assertThat(event.source()).isEqualTo("procfs");
 		assertThat(event.tagValue()).isEqualTo(module);
@@ -94,15 +88,25 @@ class ExitEventsTest {
 		started.add(p);
 		Thread.sleep(2500); // two discovery periods, and no scan of ours
 		p.destroyForcibly();
-		ExitEvent event = null;
-		for (ExitEvent e; (e = events.poll(5, TimeUnit.SECONDS)) != null;) {
-			if (e.task().pid() == p.pid()) {
-				event = e;
-				break;
-			}
-		}
+		ExitEvent event = awaitExit(p.pid(), module);
 		assertThat(event).isNotNull();
 		assertThat(event.tagValue()).isEqualTo(module);
+	}
+
+	/**
+	 * The exit event of our process, within 5 s. The reader reports every tagged process on the
+	 * machine under the default tag, other test runs' too, and pids are reused: the module's unique
+	 * tag value tells ours apart, and the deadline holds however many other events arrive.
+	 */
+	private ExitEvent awaitExit(long pid, String module) throws InterruptedException {
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+		for (long left; (left = deadline - System.nanoTime()) > 0;) {
+			ExitEvent e = events.poll(left, TimeUnit.NANOSECONDS);
+			if (e != null && e.task().pid() == pid && module.equals(e.tagValue())) {
+				return e;
+			}
+		}
+		return null;
 	}
 
 	@Test
