@@ -480,7 +480,14 @@ public final class Watchdog implements Supervisor, ExitListener {
 
 		if (!m.firstScanDone) {
 			m.firstScanDone = true;
-			if (!alive.isEmpty()) {
+			if (!alive.isEmpty() && m.remembered != null && m.remembered.stopped()) {
+				// The state file is written "stopped" before a stop by request touches the tree, so a
+				// stopped module with a running tree is a stop the last runtime did not finish.
+				m.wanted = false; // adopt() records it: killed again meanwhile, the next runtime finishes it
+				adopt(m, alive, "adopted the running tree; a stop by request was under way when the last runtime "
+						+ "ended: finishing the stop");
+				stoppers.execute(() -> stop(m.name));
+			} else if (!alive.isEmpty()) {
 				adopt(m, alive, "adopted the running tree");
 			} else if (m.spec.autostart() && m.wanted && (m.remembered == null || !m.remembered.stopped())) {
 				startNow(m, "autostart");
@@ -999,6 +1006,7 @@ public final class Watchdog implements Supervisor, ExitListener {
 				throw new IllegalStateException("module " + module + " is stopping; start it when it has stopped");
 			}
 			m.wanted = true;
+			persist(m); // before the tree starts: a stale "stopped" would make the next runtime stop it
 			if (m.state == ModuleState.RUNNING || m.state == ModuleState.STARTING) {
 				return statusOf(m);
 			}
@@ -1017,11 +1025,23 @@ public final class Watchdog implements Supervisor, ExitListener {
 
 	@Override
 	public StopReport stop(String module) {
+		return stop(module, true);
+	}
+
+	/**
+	 * @param lastWord whether the stop is the user's last word on the module (a stop by request), so
+	 *                 recorded before the tree is touched: a runtime killed in the middle leaves the
+	 *                 next one to finish the stop. A restart's stop is not.
+	 */
+	private StopReport stop(String module, boolean lastWord) {
 		Module m;
 		ModuleSpec spec;
 		synchronized (this) {
 			m = get(module);
 			m.wanted = false;
+			if (lastWord) {
+				persist(m);
+			}
 			m.generation++;
 			m.pendingFailure = null;
 			m.firstScanDone = true;
@@ -1049,7 +1069,7 @@ public final class Watchdog implements Supervisor, ExitListener {
 
 	@Override
 	public StopReport restart(String module) {
-		StopReport report = stop(module);
+		StopReport report = stop(module, false);
 		start(module);
 		return report;
 	}

@@ -408,6 +408,44 @@ class RuntimeFaultsTest {
 		assertThat(Proc.tagged(frozen)).isEmpty();
 	}
 
+	/**
+	 * A stop by request, answered or not, is the user's last word on a module: a runtime killed while
+	 * the stop waits for a tree that ignores SIGTERM must not leave the next runtime to adopt that
+	 * tree as running. The next runtime finishes the stop.
+	 */
+	@Test
+	void aStopCutShortByAKilledRuntimeIsFinishedByTheNextRuntime() throws Exception {
+		String stubborn = module("stubborn", "command=PWTEST ignore-term 600\nstop.timeout=5s\n");
+		runtime.start();
+		ExportedRuntime.until(WAIT, "stubborn running", () -> runtime.state(stubborn).equals("running"));
+		Thread stopper = new Thread(() -> {
+			try {
+				runtime.request("stop", stubborn);
+			} catch (Exception e) {
+				// the runtime dies under the request: that is the point
+			}
+		});
+		stopper.start();
+		ExportedRuntime.until(WAIT, "stubborn stopping", () -> runtime.state(stubborn).equals("stopping"));
+		runtime.kill9();
+		stopper.join(10_000);
+		runtime.start();
+		ExportedRuntime.until(WAIT, "the new runtime answers", runtime::answers);
+		ExportedRuntime.until(WAIT, "stubborn stopped with nothing left",
+				() -> runtime.state(stubborn).equals("stopped") && Proc.tagged(stubborn).isEmpty());
+		boolean journaled = runtime.journal().stream().anyMatch(l -> l.contains("finishing the stop"));
+		System.out.printf("RELIABILITY cut-stop kills=1 state=%s left=%d journaled=%s%n", runtime.state(stubborn),
+				Proc.tagged(stubborn).size(), journaled);
+		assertThat(journaled).as("the journal tells the stop was finished").isTrue();
+		// and it stays stopped: no autostart undoes it, not even after another kill
+		runtime.kill9();
+		runtime.start();
+		ExportedRuntime.until(WAIT, "the third runtime answers", runtime::answers);
+		Thread.sleep(2000);
+		assertThat(runtime.state(stubborn)).isEqualTo("stopped");
+		assertThat(Proc.tagged(stubborn)).isEmpty();
+	}
+
 	private static char state(int pid) {
 		try {
 			String stat = Files.readString(Path.of("/proc", Integer.toString(pid), "stat"));
