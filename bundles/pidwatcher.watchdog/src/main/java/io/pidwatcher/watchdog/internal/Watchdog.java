@@ -447,8 +447,12 @@ public final class Watchdog implements Supervisor, ExitListener {
 
 		if (!m.firstScanDone) {
 			m.firstScanDone = true;
+			StateFile.Entry before = m.remembered;
 			if (!alive.isEmpty()) {
 				adopt(m, alive, "adopted the running tree");
+			} else if (m.spec.autostart() && m.wanted && before != null && !before.stopped()
+					&& before.startedAt() != null) {
+				diedUnwatched(m, before);
 			} else if (m.spec.autostart() && m.wanted && (m.remembered == null || !m.remembered.stopped())) {
 				startNow(m, "autostart");
 			} else if (m.state != ModuleState.STOPPED) {
@@ -576,6 +580,22 @@ public final class Watchdog implements Supervisor, ExitListener {
 		}
 		String why = "all tasks exited" + (status == null ? "" : " (main pid " + m.mainPid + " exit status " + status + ")");
 		failure(m, Failure.Kind.EXITED, why, status, false);
+	}
+
+	/**
+	 * The previous runtime (or watchdog bundle) left the module up, and its tree is gone now: it died
+	 * while no watchdog was active (a bundle update or refresh, a runtime restart). That is a failure
+	 * like any other, journaled under the instance that died and decided by the strategy; starting it
+	 * as "autostart" hid the crash, reset the restart count and let a crash loop escape the strategy.
+	 */
+	private void diedUnwatched(Module m, StateFile.Entry before) {
+		m.instance = before.instance();
+		m.restarts = before.restarts();
+		m.mainPid = before.main() != null ? before.main().pid() : 0;
+		m.lastStartedAt = before.startedAt();
+		String main = before.main() != null ? "main pid " + before.main().pid() : "main not seen yet";
+		failure(m, Failure.Kind.EXITED, "exited while no watchdog was running (" + main + ", up since "
+				+ before.startedAt() + "): found gone when this watchdog started", null, false);
 	}
 
 	private static boolean waitForExit(Process process) {
