@@ -97,6 +97,8 @@ class BundleChurnTest {
 	private final List<String> problems = new ArrayList<>();
 	/** Every instance of a module seen alive by the sampler, and when it was last seen. */
 	private final Map<String, Map<String, Long>> instancesSeen = new ConcurrentHashMap<>();
+	/** The main (root) pid of each instance seen. */
+	private final Map<String, Integer> rootPids = new ConcurrentHashMap<>();
 	private final AtomicInteger duplicateMoments = new AtomicInteger();
 	private final Set<String> duplicateExamples = ConcurrentHashMap.newKeySet();
 	private final AtomicInteger samples = new AtomicInteger();
@@ -177,6 +179,9 @@ class BundleChurnTest {
 					Set<String> instances = e.getValue().stream().map(Task::instance).collect(Collectors.toSet());
 					Map<String, Long> seen = instancesSeen.computeIfAbsent(e.getKey(), k -> new ConcurrentHashMap<>());
 					instances.forEach(i -> seen.put(i, now));
+					Set<Integer> pids = e.getValue().stream().map(Task::pid).collect(Collectors.toSet());
+					e.getValue().stream().filter(t -> !pids.contains(t.ppid()))
+							.forEach(t -> rootPids.putIfAbsent(t.instance(), t.pid()));
 					if (instances.size() > 1) {
 						duplicateMoments.incrementAndGet();
 						duplicateExamples.add(e.getKey() + " " + instances);
@@ -213,6 +218,23 @@ class BundleChurnTest {
 				Matcher m = instance.matcher(l);
 				if (l.contains("\"to\":\"failed\"") && m.find()) {
 					out.add(m.group(1));
+				}
+			}
+			return out;
+		} catch (Exception e) {
+			throw new IllegalStateException(e);
+		}
+	}
+
+	/** "module:main pid" of each adoption line, to the instance name the adopting watchdog gave it. */
+	private Map<String, String> adoptedInstances() {
+		try {
+			Pattern line = Pattern.compile("\"module\":\"([^\"]+)\",\"instance\":\"([^\"]*)\".*adopted the running tree: \\d+ tasks, main pid (\\d+)");
+			Map<String, String> out = new HashMap<>();
+			for (String l : journal()) {
+				Matcher m = line.matcher(l);
+				if (m.find()) {
+					out.put(m.group(1) + ":" + m.group(3), m.group(2));
 				}
 			}
 			return out;
@@ -371,9 +393,21 @@ class BundleChurnTest {
 					.forEach(ended::add);
 		}
 		Set<String> undetected = new TreeSet<>(ended);
+		Set<String> renamed = new TreeSet<>();
 		try {
 			Poll.until(Duration.ofSeconds(15), "a failure line for every ended instance", Duration.ofMillis(500), () -> {
-				undetected.removeAll(failedInstances());
+				Set<String> failed = failedInstances();
+				undetected.removeAll(failed);
+				// A tree adopted before its watchdog had seen its main is journaled under a new
+				// instance name ("NAME.adopted.*"): its failure is found through the adoption line.
+				Map<String, String> adoptedAs = adoptedInstances();
+				for (String i : List.copyOf(undetected)) {
+					String as = adoptedAs.get(i.substring(0, i.indexOf('.')) + ":" + rootPids.get(i));
+					if (as != null && failed.contains(as)) {
+						undetected.remove(i);
+						renamed.add(i);
+					}
+				}
 				return undetected.isEmpty();
 			});
 		} catch (AssertionError e) {
@@ -408,9 +442,9 @@ class BundleChurnTest {
 		long lost = problems.stream().filter(p -> p.contains("LOST")).count();
 		System.out.printf("RELIABILITY churn: seed=%d steps=%d in %d ms %s modules=%d (steady %d, crashing %d)%n", SEED,
 				plan.size(), churnMillis, done, specs.size(), steady.size(), crashing.size());
-		System.out.printf("RELIABILITY churn: deaths seen=%d detected=%d (failure lines %d) restarts seen=%d journaled=%d"
+		System.out.printf("RELIABILITY churn: deaths seen=%d detected=%d (%d of them under an adopted instance name; failure lines %d) restarts seen=%d journaled=%d"
 				+ " adoption lines=%d steady restarted=%d duplicates=%d (in %d samples) orphans=%d lost=%d problems=%d%n",
-				ended.size(), ended.size() - undetected.size(), failuresJournaled, instancesOfCrashing - crashing.size(),
+				ended.size(), ended.size() - undetected.size(), renamed.size(), failuresJournaled, instancesOfCrashing - crashing.size(),
 				restartsJournaled, adoptions, steadyRestarts, duplicateMoments.get(), samples.get(), orphans.size(), lost,
 				problems.size());
 		problems.forEach(p -> System.out.println("CHURN problem: " + p));
@@ -537,21 +571,24 @@ class BundleChurnTest {
 		}
 		// Lost: tagged processes of a module the runtime does not show with a tree. A crashing module
 		// may be caught between its death and the next start, so each gets several looks.
-		for (Spec s : specs) {
-			boolean known = false;
-			String last = "";
-			for (int look = 0; look < 20 && !known; look++) {
-				Row r = rows().get(s.name());
-				List<Task> t = TaggedTasks.scan().getOrDefault(s.name(), List.of());
-				known = t.isEmpty() || r != null && HAS_TREE.contains(r.state());
-				last = r + " with " + ids(t);
-				if (!known) {
-					Thread.sleep(200);
+		Map<String, String> unknown = new HashMap<>();
+		specs.forEach(s -> unknown.put(s.name(), ""));
+		for (int look = 0; look < 20 && !unknown.isEmpty(); look++) {
+			if (look > 0) {
+				Thread.sleep(200);
+			}
+			Map<String, Row> rows = rows();
+			Map<String, List<Task>> now = TaggedTasks.scan();
+			for (String name : List.copyOf(unknown.keySet())) {
+				List<Task> t = now.getOrDefault(name, List.of());
+				Row r = rows.get(name);
+				if (t.isEmpty() || r != null && HAS_TREE.contains(r.state())) {
+					unknown.remove(name);
+				} else {
+					unknown.put(name, r + " with " + ids(t));
 				}
 			}
-			if (!known) {
-				problems.add(label + ": LOST " + s.name() + ": " + last);
-			}
 		}
+		unknown.forEach((name, last) -> problems.add(label + ": LOST " + name + ": " + last));
 	}
 }
