@@ -339,7 +339,7 @@ public final class Watchdog implements Supervisor, ExitListener {
 						m.forced = false;
 						m.nextCheckNanos = nextOnGrid(now, m.spec.interval().toNanos());
 						try {
-							evaluate(m, snapshot, index, now);
+							evaluate(m, snapshot, index, now, started);
 						} catch (RuntimeException e) {
 							logger.error("module {}: evaluation failed", m.name, e);
 						}
@@ -419,9 +419,15 @@ public final class Watchdog implements Supervisor, ExitListener {
 		return m.main == null && m.mainPid > 0 && m.process != null && m.process.isAlive();
 	}
 
-	/** One module, one scan. Called with the lock held. */
-	private void evaluate(Module m, ProcessSnapshot snapshot, TreeTracker.Index index, long now) {
+	/** One module, one scan, which began at scanBegan. Called with the lock held. */
+	private void evaluate(Module m, ProcessSnapshot snapshot, TreeTracker.Index index, long now, long scanBegan) {
 		if (m.state == ModuleState.STOPPING) {
+			return;
+		}
+		if ((m.state == ModuleState.STARTING || m.state == ModuleState.RUNNING) && m.startedNanos - scanBegan > 0) {
+			// Started (or adopted) while this scan ran: the scan may not show the new tree, which
+			// would be taken for a tree that exited. Judge it with the next scan, at once.
+			m.forced = true;
 			return;
 		}
 		if (m.lastSource != null && !m.lastSource.equals(snapshot.source())) {
