@@ -898,7 +898,11 @@ public final class Watchdog implements Supervisor, ExitListener {
 					.min(Comparator.comparingLong(TaskSnapshot::startTimeNanos)).map(TaskSnapshot::id)
 					.orElse(alive.get(0).id());
 		}
-		boolean exact = before != null && main.equals(before.main());
+		// The same run as before: its main task, or a run the previous watchdog started and went
+		// away from before its first scan saw the main task (the state file has its instance and
+		// start, not yet its main): the tree found is that run, carrying that instance.
+		boolean exact = before != null && (main.equals(before.main()) || before.main() == null
+				&& before.startedAt() != null && !before.instance().isEmpty());
 		m.main = main;
 		m.mainPid = main.pid();
 		m.instance = exact ? before.instance() : m.name + ".adopted." + Long.toString(System.currentTimeMillis(), 36);
