@@ -202,11 +202,20 @@ class BundleChurnTest {
 		return tasks == null ? Set.of() : tasks.stream().map(Task::id).collect(Collectors.toCollection(TreeSet::new));
 	}
 
-	/** The journal lines of our modules, from the file the watchdog writes. */
+	/**
+	 * The journal lines of our modules, from the files the watchdog writes: journal.jsonl and, as
+	 * it is rotated at 4 MiB (test-home outlives a run), journal.jsonl.1 before it.
+	 */
 	private List<String> journal() throws Exception {
-		Path file = Path.of(System.getProperty("pidwatcher.home"), "var", "watchdog", "journal.jsonl");
+		Path dir = Path.of(System.getProperty("pidwatcher.home"), "var", "watchdog");
 		Set<String> names = specs.stream().map(s -> "\"module\":\"" + s.name() + "\"").collect(Collectors.toSet());
-		return Files.readAllLines(file).stream().filter(l -> names.stream().anyMatch(l::contains)).toList();
+		List<String> lines = new ArrayList<>();
+		for (Path file : List.of(dir.resolve("journal.jsonl.1"), dir.resolve("journal.jsonl"))) {
+			if (Files.exists(file)) {
+				Files.readAllLines(file).stream().filter(l -> names.stream().anyMatch(l::contains)).forEach(lines::add);
+			}
+		}
+		return lines;
 	}
 
 	/** The instances named by a journal line that moves a module to failed. */
