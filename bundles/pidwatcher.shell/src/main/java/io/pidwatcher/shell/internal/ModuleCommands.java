@@ -44,44 +44,51 @@ public final class ModuleCommands {
 	}
 
 	@Descriptor("list the supervised modules: state, uptime, restarts, tasks, %CPU, RSS and why")
-	public void modules() {
-		System.out.print(ModuleReport.modules(supervisor().modules(), Instant.now()));
+	public void modules(@Descriptor("(none)") Object... none) {
+		run(() -> {
+			CommandArguments.none("pw:modules", none);
+			return ModuleReport.modules(supervisor().modules(), Instant.now());
+		});
 	}
 
 	@Descriptor("start a module (adopts its tree instead when it is already running)")
-	public void start(@Descriptor("module name") String module) {
-		run(() -> ModuleReport.started(supervisor().start(module)));
+	public void start(@Descriptor("module name") Object... module) {
+		run(() -> ModuleReport.started(supervisor().start(CommandArguments.name("pw:start", module))));
 	}
 
 	@Descriptor("stop a module's whole process tree, escaped daemons included, and keep it stopped")
-	public void stop(@Descriptor("module name") String module) {
-		run(() -> ModuleReport.stopped(supervisor().stop(module)));
+	public void stop(@Descriptor("module name") Object... module) {
+		run(() -> ModuleReport.stopped(supervisor().stop(CommandArguments.name("pw:stop", module))));
 	}
 
 	@Descriptor("stop a module's whole tree, then start it again")
-	public void restart(@Descriptor("module name") String module) {
-		run(() -> ModuleReport.stopped(supervisor().restart(module)) + ModuleReport.started(supervisor().status(module)));
+	public void restart(@Descriptor("module name") Object... module) {
+		run(() -> {
+			String name = CommandArguments.name("pw:restart", module);
+			return ModuleReport.stopped(supervisor().restart(name)) + ModuleReport.started(supervisor().status(name));
+		});
 	}
 
 	@Descriptor("show one module: state and why, its tree, policies, strategy verdict, last failures")
-	public void status(@Descriptor("module name") String module) {
-		run(() -> ModuleReport.status(supervisor().status(module), Instant.now()));
+	public void status(@Descriptor("module name") Object... module) {
+		run(() -> ModuleReport.status(supervisor().status(CommandArguments.name("pw:status", module)), Instant.now()));
 	}
 
-	@Descriptor("show the most recent state changes of every module")
-	public void events() {
-		System.out.print(ModuleReport.events(supervisor().events(null, DEFAULT_EVENTS)));
+	@Descriptor("show the most recent state changes of every module, or of one")
+	public void events(@Descriptor("module name (optional)") Object... module) {
+		run(() -> ModuleReport.events(supervisor().events(CommandArguments.optionalName("pw:events", module).orElse(null),
+				DEFAULT_EVENTS)));
 	}
 
-	@Descriptor("show the most recent state changes of one module")
-	public void events(@Descriptor("module name") String module) {
-		run(() -> ModuleReport.events(supervisor().events(module, DEFAULT_EVENTS)));
-	}
-
-	/** Prints the text, or the reason a name is unknown or a module refuses, as one line on stderr. */
+	/**
+	 * Prints the text, or as one line on stderr why not: wrong arguments (the message names the
+	 * command), an unknown name, a module that refuses, no watchdog.
+	 */
 	private static void run(Supplier<String> command) {
 		try {
 			System.out.print(command.get());
+		} catch (CommandArguments.Problem e) {
+			System.err.println(e.getMessage());
 		} catch (NoSuchModuleException | IllegalStateException e) {
 			System.err.println("pw: " + e.getMessage());
 		}

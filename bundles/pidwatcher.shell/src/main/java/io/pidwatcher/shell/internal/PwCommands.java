@@ -60,18 +60,26 @@ public final class PwCommands {
 		return ref.getProperty(Constants.SERVICE_RANKING) instanceof Integer i ? i : 0;
 	}
 
-	@Descriptor("list every process that carries the tag, by module, as a tree, with %CPU and RSS")
-	public void ps() throws InterruptedException {
-		System.out.print(table(ScanScope.tagged()));
-	}
-
-	@Descriptor("list the processes of one module, as a tree, with %CPU and RSS")
-	public void ps(@Descriptor("module name (the tag's value)") String module) throws InterruptedException {
-		System.out.print(table(ScanScope.module(module)));
+	@Descriptor("list the processes that carry the tag (of one module, if named), as trees, with %CPU and RSS")
+	public void ps(@Descriptor("module name, the tag's value (optional)") Object... module) throws InterruptedException {
+		String text;
+		try {
+			text = table(CommandArguments.optionalName("pw:ps", module).map(ScanScope::module).orElse(ScanScope.tagged()));
+		} catch (CommandArguments.Problem | IllegalStateException e) {
+			System.err.println(e.getMessage());
+			return;
+		}
+		System.out.print(text);
 	}
 
 	@Descriptor("show which process reader is active, the kernel module's state, the exit-event mode and the last scan's cost")
-	public void source() {
+	public void source(@Descriptor("(none)") Object... none) {
+		try {
+			CommandArguments.none("pw:source", none);
+		} catch (CommandArguments.Problem e) {
+			System.err.println(e.getMessage());
+			return;
+		}
 		System.out.print(sourceText());
 	}
 

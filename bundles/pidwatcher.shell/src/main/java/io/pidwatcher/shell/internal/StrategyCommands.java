@@ -81,7 +81,13 @@ public final class StrategyCommands {
 	}
 
 	@Descriptor("list the restart strategies: name, bundle, version and the modules using each")
-	public void strategies() {
+	public void strategies(@Descriptor("(none)") Object... none) {
+		try {
+			CommandArguments.none("pw:strategies", none);
+		} catch (CommandArguments.Problem e) {
+			System.err.println(e.getMessage());
+			return;
+		}
 		System.out.print(format(rows()));
 	}
 

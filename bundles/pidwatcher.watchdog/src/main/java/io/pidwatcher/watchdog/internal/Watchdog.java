@@ -365,7 +365,7 @@ public final class Watchdog implements Supervisor, ExitListener {
 						m.forced = false;
 						m.nextCheckNanos = nextOnGrid(now, m.spec.interval().toNanos());
 						try {
-							evaluate(m, snapshot, index, now);
+							evaluate(m, snapshot, index, now, started);
 						} catch (RuntimeException e) {
 							logger.error("module {}: evaluation failed", m.name, e);
 						}
@@ -452,9 +452,15 @@ public final class Watchdog implements Supervisor, ExitListener {
 		return m.main == null && m.mainPid > 0 && m.process != null && m.process.isAlive();
 	}
 
-	/** One module, one scan. Called with the lock held. */
-	private void evaluate(Module m, ProcessSnapshot snapshot, TreeTracker.Index index, long now) {
+	/** One module, one scan, which began at scanBegan. Called with the lock held. */
+	private void evaluate(Module m, ProcessSnapshot snapshot, TreeTracker.Index index, long now, long scanBegan) {
 		if (m.state == ModuleState.STOPPING) {
+			return;
+		}
+		if ((m.state == ModuleState.STARTING || m.state == ModuleState.RUNNING) && m.startedNanos - scanBegan > 0) {
+			// Started (or adopted) while this scan ran: the scan may not show the new tree, which
+			// would be taken for a tree that exited. Judge it with the next scan, at once.
+			m.forced = true;
 			return;
 		}
 		if (m.lastSource != null && !m.lastSource.equals(snapshot.source())) {
@@ -480,7 +486,8 @@ public final class Watchdog implements Supervisor, ExitListener {
 
 		if (!m.firstScanDone) {
 			m.firstScanDone = true;
-			if (!alive.isEmpty() && m.remembered != null && m.remembered.stopped()) {
+			StateFile.Entry before = m.remembered;
+			if (!alive.isEmpty() && before != null && before.stopped()) {
 				// The state file is written "stopped" before a stop by request touches the tree, so a
 				// stopped module with a running tree is a stop the last runtime did not finish.
 				m.wanted = false; // adopt() records it: killed again meanwhile, the next runtime finishes it
@@ -489,6 +496,9 @@ public final class Watchdog implements Supervisor, ExitListener {
 				stoppers.execute(() -> stop(m.name));
 			} else if (!alive.isEmpty()) {
 				adopt(m, alive, "adopted the running tree");
+			} else if (m.spec.autostart() && m.wanted && before != null && !before.stopped()
+					&& before.startedAt() != null) {
+				diedUnwatched(m, before);
 			} else if (m.spec.autostart() && m.wanted && (m.remembered == null || !m.remembered.stopped())) {
 				startNow(m, "autostart");
 			} else if (m.state != ModuleState.STOPPED) {
@@ -616,6 +626,22 @@ public final class Watchdog implements Supervisor, ExitListener {
 		}
 		String why = "all tasks exited" + (status == null ? "" : " (main pid " + m.mainPid + " exit status " + status + ")");
 		failure(m, Failure.Kind.EXITED, why, status, false);
+	}
+
+	/**
+	 * The previous runtime (or watchdog bundle) left the module up, and its tree is gone now: it died
+	 * while no watchdog was active (a bundle update or refresh, a runtime restart). That is a failure
+	 * like any other, journaled under the instance that died and decided by the strategy; starting it
+	 * as "autostart" hid the crash, reset the restart count and let a crash loop escape the strategy.
+	 */
+	private void diedUnwatched(Module m, StateFile.Entry before) {
+		m.instance = before.instance();
+		m.restarts = before.restarts();
+		m.mainPid = before.main() != null ? before.main().pid() : 0;
+		m.lastStartedAt = before.startedAt();
+		String main = before.main() != null ? "main pid " + before.main().pid() : "main not seen yet";
+		failure(m, Failure.Kind.EXITED, "exited while no watchdog was running (" + main + ", up since "
+				+ before.startedAt() + "): found gone when this watchdog started", null, false);
 	}
 
 	private static boolean waitForExit(Process process) {
@@ -912,7 +938,11 @@ public final class Watchdog implements Supervisor, ExitListener {
 					.min(Comparator.comparingLong(TaskSnapshot::startTimeNanos)).map(TaskSnapshot::id)
 					.orElse(alive.get(0).id());
 		}
-		boolean exact = before != null && main.equals(before.main());
+		// The same run as before: its main task, or a run the previous watchdog started and went
+		// away from before its first scan saw the main task (the state file has its instance and
+		// start, not yet its main): the tree found is that run, carrying that instance.
+		boolean exact = before != null && (main.equals(before.main()) || before.main() == null
+				&& before.startedAt() != null && !before.instance().isEmpty());
 		m.main = main;
 		m.mainPid = main.pid();
 		m.instance = exact ? before.instance() : m.name + ".adopted." + Long.toString(System.currentTimeMillis(), 36);

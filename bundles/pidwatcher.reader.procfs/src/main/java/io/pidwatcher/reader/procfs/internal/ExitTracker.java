@@ -137,6 +137,11 @@ final class ExitTracker implements Runnable {
 	}
 
 	private synchronized boolean track(TaskSnapshot t) {
+		if (!running) {
+			// Stopped: a scan still in flight through the deactivated reader must not open pidfds
+			// that nothing will close (stop() closed the ones it had, under this lock).
+			return false;
+		}
 		Tracked old = tracked.get(t.pid());
 		if (old != null && old.id().equals(t.id()) || reported.containsKey(t.id())) {
 			return false;

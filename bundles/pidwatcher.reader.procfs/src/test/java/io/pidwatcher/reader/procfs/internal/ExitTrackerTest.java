@@ -103,4 +103,27 @@ class ExitTrackerTest {
 		assertThat(events.poll(2, TimeUnit.SECONDS)).isNotNull();
 		assertThat(events.poll(300, TimeUnit.MILLISECONDS)).isNull();
 	}
+
+	/**
+	 * Regression (found by the churn test, BundleChurnTest): a scan through a reader that was just
+	 * deactivated (a scan in flight while pidwatcher.reader.procfs stopped or was refreshed) still
+	 * handed its tasks to the stopped tracker, which opened a pidfd for each and never closed it:
+	 * about 4,500 pidfds per reader restart on a machine with that many tagged processes, until
+	 * the JVM ran out of file descriptors.
+	 */
+	@Test
+	void aStoppedTrackerWatchesNothingMore() throws Exception {
+		tracker = new ExitTracker(Path.of("/proc"), events::add, true);
+		tracker.start();
+		String module = TestPrograms.uniqueModule("late");
+		startAndTrack(module);
+		ExitTracker stopped = tracker;
+		stopped.stop();
+		tracker = null;
+		assertThat(stopped.trackedCount()).isZero();
+		var tasks = new ProcfsScanner(Path.of("/proc")).scan(TAG, ScanScope.module(module)).tasks();
+		assertThat(tasks).hasSize(1);
+		stopped.track(tasks); // the scan in flight when the reader stopped
+		assertThat(stopped.trackedCount()).as("tasks watched (pidfds held) by a stopped tracker").isZero();
+	}
 }
