@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.pidwatcher.api.ModuleState;
 import io.pidwatcher.api.ModuleStatus;
 import io.pidwatcher.api.NoSuchModuleException;
-import io.pidwatcher.api.ProcessReader;
 import io.pidwatcher.api.RuntimeHome;
-import io.pidwatcher.api.Supervisor;
 import io.pidwatcher.testing.TestPrograms;
 import io.pidwatcher.testing.Gogo;
 import io.pidwatcher.testing.Poll;
@@ -18,47 +16,20 @@ import java.nio.file.Path;
 import java.util.Random;
 
 import org.apache.felix.service.command.CommandProcessor;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.test.common.annotation.InjectService;
-import org.osgi.test.junit5.service.ServiceExtension;
 
 /**
  * Bad configs are shown as invalid with their reason and touch nothing else; a truncated or
  * binary .cfg file (through the real FileInstall) changes nothing that is running.
  */
-@ExtendWith(ServiceExtension.class)
-class BadInputTest {
-
-	@InjectService(filter = "(pidwatcher.source=procfs)", timeout = 5000)
-	ProcessReader reader;
-
-	@InjectService(timeout = 5000)
-	Supervisor supervisor;
+class BadInputTest extends WatchdogTestBase {
 
 	@InjectService(timeout = 5000)
 	CommandProcessor gogo;
 
 	@InjectService
-	ConfigurationAdmin configAdmin;
-
-	@InjectService
 	RuntimeHome home;
-
-	private Modules modules;
-
-	@BeforeEach
-	void setUp() {
-		modules = new Modules(configAdmin, supervisor, reader);
-	}
-
-	@AfterEach
-	void tearDown() throws Exception {
-		modules.close();
-	}
 
 	@Test
 	void badConfigsAreInvalidWithTheirReasonAndEveryOtherModuleKeepsRunning() throws Exception {

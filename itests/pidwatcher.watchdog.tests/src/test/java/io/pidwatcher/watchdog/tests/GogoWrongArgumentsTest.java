@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pidwatcher.api.ModuleState;
 import io.pidwatcher.api.ModuleStatus;
-import io.pidwatcher.api.ProcessReader;
-import io.pidwatcher.api.Supervisor;
 import io.pidwatcher.testing.Gogo;
 import io.pidwatcher.testing.Proc;
 import io.pidwatcher.testing.TestPrograms;
@@ -18,13 +16,8 @@ import java.util.Random;
 import java.util.regex.Pattern;
 
 import org.apache.felix.service.command.CommandProcessor;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.test.common.annotation.InjectService;
-import org.osgi.test.junit5.service.ServiceExtension;
 
 /**
  * Issue 7, "Gogo commands with wrong arguments": every pw:* command through the real Gogo
@@ -34,8 +27,7 @@ import org.osgi.test.junit5.service.ServiceExtension;
  * bare "null", and leave everything else alone: a running module keeps the same process (pid and
  * start time) and the shell keeps answering.
  */
-@ExtendWith(ServiceExtension.class)
-class GogoWrongArgumentsTest {
+class GogoWrongArgumentsTest extends WatchdogTestBase {
 
 	private static final long SEED = Long.getLong("pidwatcher.seed", 20261125L);
 	/** The commands and how many arguments each takes at most; the first four need exactly one. */
@@ -54,29 +46,8 @@ class GogoWrongArgumentsTest {
 	private static final Pattern UNCLEAR = Pattern.compile(
 			"Exception|\\tat |(?<![\\w'])null(?![\\w'])|Cannot coerce|^\\s*$");
 
-	@InjectService(filter = "(pidwatcher.source=procfs)", timeout = 5000)
-	ProcessReader reader;
-
-	@InjectService(timeout = 5000)
-	Supervisor supervisor;
-
 	@InjectService(timeout = 5000)
 	CommandProcessor gogo;
-
-	@InjectService
-	ConfigurationAdmin configAdmin;
-
-	private Modules modules;
-
-	@BeforeEach
-	void setUp() {
-		modules = new Modules(configAdmin, supervisor, reader);
-	}
-
-	@AfterEach
-	void tearDown() throws Exception {
-		modules.close();
-	}
 
 	/** One generated call: the command line, what is wrong with it, and words a clear answer contains. */
 	record Case(String kind, String commandLine, List<String> expected) {

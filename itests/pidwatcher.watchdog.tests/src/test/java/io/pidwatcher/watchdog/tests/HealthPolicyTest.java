@@ -5,52 +5,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.pidwatcher.api.JournalEntry;
 import io.pidwatcher.api.ModuleState;
 import io.pidwatcher.api.ModuleStatus;
-import io.pidwatcher.api.ProcessReader;
 import io.pidwatcher.api.RestartDecision;
 import io.pidwatcher.api.RestartRequest.Failure;
 import io.pidwatcher.api.RestartStrategy;
-import io.pidwatcher.api.Supervisor;
 import io.pidwatcher.testing.TestPrograms;
 
 import java.time.Duration;
 import java.util.Hashtable;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.FrameworkUtil;
 import org.osgi.framework.ServiceRegistration;
-import org.osgi.service.cm.ConfigurationAdmin;
-import org.osgi.test.common.annotation.InjectService;
-import org.osgi.test.junit5.service.ServiceExtension;
 
 /** Acceptance 5, 6 and 8, plus a strategy that appears late. Real spinners, leakers and heartbeats. */
-@ExtendWith(ServiceExtension.class)
-class HealthPolicyTest {
-
-	@InjectService(filter = "(pidwatcher.source=procfs)", timeout = 5000)
-	ProcessReader reader;
-
-	@InjectService(timeout = 5000)
-	Supervisor supervisor;
-
-	@InjectService
-	ConfigurationAdmin configAdmin;
-
-	private Modules modules;
-
-	@BeforeEach
-	void setUp() {
-		modules = new Modules(configAdmin, supervisor, reader);
-	}
-
-	@AfterEach
-	void tearDown() throws Exception {
-		modules.close();
-	}
+class HealthPolicyTest extends WatchdogTestBase {
 
 	/** 5. A CPU spinner is restarted by the runaway policy. */
 	@Test

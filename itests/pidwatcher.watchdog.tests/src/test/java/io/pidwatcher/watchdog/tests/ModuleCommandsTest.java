@@ -4,51 +4,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pidwatcher.api.ModuleState;
 import io.pidwatcher.api.ModuleStatus;
-import io.pidwatcher.api.ProcessReader;
-import io.pidwatcher.api.Supervisor;
 import io.pidwatcher.testing.TestPrograms;
 import io.pidwatcher.testing.Gogo;
 import io.pidwatcher.testing.Poll;
 
 import org.apache.felix.service.command.CommandProcessor;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.test.common.annotation.InjectService;
-import org.osgi.test.junit5.service.ServiceExtension;
 
 /** The pw: module commands, through a real Gogo session, on real processes. */
-@ExtendWith(ServiceExtension.class)
-class ModuleCommandsTest {
-
-	@InjectService(filter = "(pidwatcher.source=procfs)", timeout = 5000)
-	ProcessReader reader;
-
-	@InjectService(timeout = 5000)
-	Supervisor supervisor;
+class ModuleCommandsTest extends WatchdogTestBase {
 
 	@InjectService(timeout = 5000)
 	CommandProcessor gogo;
 
 	@InjectService
-	ConfigurationAdmin configAdmin;
-
-	@InjectService
 	io.pidwatcher.api.RuntimeHome home;
-
-	private Modules modules;
-
-	@BeforeEach
-	void setUp() {
-		modules = new Modules(configAdmin, supervisor, reader);
-	}
-
-	@AfterEach
-	void tearDown() throws Exception {
-		modules.close();
-	}
 
 	/** Output goes to var/log/NAME.log, rotated past log.size while the program keeps writing. */
 	@Test

@@ -8,7 +8,6 @@ import io.pidwatcher.api.ProcessReader;
 import io.pidwatcher.api.ProcessSnapshot;
 import io.pidwatcher.api.ReaderDescription;
 import io.pidwatcher.api.ScanScope;
-import io.pidwatcher.api.Supervisor;
 import io.pidwatcher.api.TaskSnapshot;
 import io.pidwatcher.testing.TestPrograms;
 import io.pidwatcher.testing.Poll;
@@ -17,46 +16,18 @@ import java.util.Hashtable;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
 import org.osgi.framework.FrameworkUtil;
 import org.osgi.framework.ServiceRegistration;
-import org.osgi.service.cm.ConfigurationAdmin;
-import org.osgi.test.common.annotation.InjectService;
-import org.osgi.test.junit5.service.ServiceExtension;
 
 /**
  * A higher-ranked reader appears and goes while modules run (as the device reader does when its
  * kernel module is loaded or unloaded): the watchdog switches to it and back without restarting
  * or losing anything, although it reports start times at another resolution.
  */
-@ExtendWith(ServiceExtension.class)
-class ReaderSwapTest {
-
-	@InjectService(filter = "(pidwatcher.source=procfs)", timeout = 5000)
-	ProcessReader procfs;
-
-	@InjectService(timeout = 5000)
-	Supervisor supervisor;
-
-	@InjectService
-	ConfigurationAdmin configAdmin;
-
-	private Modules modules;
-
-	@BeforeEach
-	void setUp() {
-		modules = new Modules(configAdmin, supervisor, procfs);
-	}
-
-	@AfterEach
-	void tearDown() throws Exception {
-		modules.close();
-	}
+class ReaderSwapTest extends WatchdogTestBase {
 
 	/** Delegates to /proc, but reports start times 3 ms later, as a source with finer clocks might. */
 	static final class OtherReader implements ProcessReader {
@@ -96,7 +67,7 @@ class ReaderSwapTest {
 				s -> s.state() == ModuleState.RUNNING && s.tasks().size() == 2);
 
 		BundleContext context = FrameworkUtil.getBundle(getClass()).getBundleContext();
-		OtherReader other = new OtherReader(procfs);
+		OtherReader other = new OtherReader(reader);
 		Hashtable<String, Object> props = new Hashtable<>();
 		props.put(ProcessReader.SOURCE_PROPERTY, "other");
 		props.put(Constants.SERVICE_RANKING, 100);

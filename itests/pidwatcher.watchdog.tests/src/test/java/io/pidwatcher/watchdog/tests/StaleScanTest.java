@@ -18,19 +18,13 @@ import java.util.Hashtable;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
 import org.osgi.framework.FrameworkUtil;
 import org.osgi.framework.ServiceReference;
 import org.osgi.framework.ServiceRegistration;
-import org.osgi.service.cm.ConfigurationAdmin;
-import org.osgi.test.common.annotation.InjectService;
-import org.osgi.test.junit5.service.ServiceExtension;
 
 /**
  * Regression (found when ModuleCommandsTest failed on a loaded machine): a module started while
@@ -39,29 +33,7 @@ import org.osgi.test.junit5.service.ServiceExtension;
  * then "found tagged tasks running while waiting". Slow scans (a big process table, a busy
  * machine) made it likely; this reader makes every scan slow.
  */
-@ExtendWith(ServiceExtension.class)
-class StaleScanTest {
-
-	@InjectService(filter = "(pidwatcher.source=procfs)", timeout = 5000)
-	ProcessReader procfs;
-
-	@InjectService(timeout = 5000)
-	Supervisor supervisor;
-
-	@InjectService
-	ConfigurationAdmin configAdmin;
-
-	private Modules modules;
-
-	@BeforeEach
-	void setUp() {
-		modules = new Modules(configAdmin, supervisor, procfs);
-	}
-
-	@AfterEach
-	void tearDown() throws Exception {
-		modules.close();
-	}
+class StaleScanTest extends WatchdogTestBase {
 
 	/** The /proc reader, answering 300 ms after it looked, as a slow scan does. */
 	static final class SlowReader implements ProcessReader {
@@ -101,7 +73,7 @@ class StaleScanTest {
 				"interval", "100ms", "autostart", "false");
 		modules.awaitState(name, ModuleState.STOPPED);
 		BundleContext context = FrameworkUtil.getBundle(getClass()).getBundleContext();
-		SlowReader slow = new SlowReader(procfs);
+		SlowReader slow = new SlowReader(reader);
 		Hashtable<String, Object> props = new Hashtable<>();
 		props.put(ProcessReader.SOURCE_PROPERTY, "slow");
 		props.put(Constants.SERVICE_RANKING, 100);
@@ -140,7 +112,7 @@ class StaleScanTest {
 		BundleContext context = FrameworkUtil.getBundle(getClass()).getBundleContext();
 		Bundle watchdog = java.util.Arrays.stream(context.getBundles())
 				.filter(b -> "pidwatcher.watchdog".equals(b.getSymbolicName())).findFirst().orElseThrow();
-		SlowReader slow = new SlowReader(procfs);
+		SlowReader slow = new SlowReader(reader);
 		Hashtable<String, Object> props = new Hashtable<>();
 		props.put(ProcessReader.SOURCE_PROPERTY, "slow");
 		props.put(Constants.SERVICE_RANKING, 100);

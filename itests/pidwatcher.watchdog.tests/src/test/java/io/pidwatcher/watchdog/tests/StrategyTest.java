@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.pidwatcher.api.JournalEntry;
 import io.pidwatcher.api.ModuleState;
 import io.pidwatcher.api.ModuleStatus;
-import io.pidwatcher.api.ProcessReader;
 import io.pidwatcher.api.RestartStrategy;
-import io.pidwatcher.api.Supervisor;
 import io.pidwatcher.testing.TestPrograms;
 import io.pidwatcher.testing.Gogo;
 
@@ -30,54 +28,29 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.apache.felix.service.command.CommandProcessor;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
-import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.test.common.annotation.InjectBundleContext;
 import org.osgi.test.common.annotation.InjectService;
 import org.osgi.test.junit5.context.BundleContextExtension;
-import org.osgi.test.junit5.service.ServiceExtension;
 
 /**
  * Issue 6: the strategy bundles against real crashing processes, in real time with short
  * parameters, and the hot swap of a strategy bundle while modules run.
  */
-@ExtendWith({ BundleContextExtension.class, ServiceExtension.class })
-class StrategyTest {
+@ExtendWith(BundleContextExtension.class)
+class StrategyTest extends WatchdogTestBase {
 
 	private static final Pattern DELAY = Pattern.compile("backoff: restart after (\\d+)ms");
-
-	@InjectService(filter = "(pidwatcher.source=procfs)", timeout = 5000)
-	ProcessReader reader;
-
-	@InjectService(timeout = 5000)
-	Supervisor supervisor;
-
-	@InjectService
-	ConfigurationAdmin configAdmin;
 
 	@InjectService(timeout = 5000)
 	CommandProcessor gogo;
 
 	@InjectBundleContext
 	BundleContext context;
-
-	private Modules modules;
-
-	@BeforeEach
-	void setUp() {
-		modules = new Modules(configAdmin, supervisor, reader);
-	}
-
-	@AfterEach
-	void tearDown() throws Exception {
-		modules.close();
-	}
 
 	private List<JournalEntry> decisions(String name) {
 		return supervisor.events(name, 1000).stream().filter(e -> e.reason().startsWith("decision of strategy")).toList();

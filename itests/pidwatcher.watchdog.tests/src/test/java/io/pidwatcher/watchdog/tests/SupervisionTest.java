@@ -5,10 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.pidwatcher.api.JournalEntry;
 import io.pidwatcher.api.ModuleState;
 import io.pidwatcher.api.ModuleStatus;
-import io.pidwatcher.api.ProcessReader;
 import io.pidwatcher.api.RestartRequest.Failure;
 import io.pidwatcher.api.StopReport;
-import io.pidwatcher.api.Supervisor;
 import io.pidwatcher.api.TaskSnapshot;
 import io.pidwatcher.testing.TestPrograms;
 import io.pidwatcher.testing.Poll;
@@ -20,38 +18,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.osgi.service.cm.ConfigurationAdmin;
-import org.osgi.test.common.annotation.InjectService;
-import org.osgi.test.junit5.service.ServiceExtension;
 
 /** Acceptance 1, 2, 3, 4 and 7: restarts, daemons, whole-tree stop, lost tags. Real processes. */
-@ExtendWith(ServiceExtension.class)
-class SupervisionTest {
-
-	@InjectService(filter = "(pidwatcher.source=procfs)", timeout = 5000)
-	ProcessReader reader;
-
-	@InjectService(timeout = 5000)
-	Supervisor supervisor;
-
-	@InjectService
-	ConfigurationAdmin configAdmin;
-
-	private Modules modules;
-
-	@BeforeEach
-	void setUp() {
-		modules = new Modules(configAdmin, supervisor, reader);
-	}
-
-	@AfterEach
-	void tearDown() throws Exception {
-		modules.close();
-	}
+class SupervisionTest extends WatchdogTestBase {
 
 	/** 1. A program that crashes every few hundred ms is restarted each time, by a new process. */
 	@Test
