@@ -1204,7 +1204,11 @@ public final class Watchdog implements Supervisor, ExitListener {
 			}
 			Path first = log.resolveSibling(log.getFileName() + ".1");
 			if (whileRunning) {
-				Files.copy(log, first, StandardCopyOption.REPLACE_EXISTING);
+				// copied beside it, then renamed: name.log.1 never shows up empty or half-written to a
+				// reader (a log shipper, or CI's ModuleCommandsTest, which read it empty once)
+				Path partial = log.resolveSibling(log.getFileName() + ".1.partial");
+				Files.copy(log, partial, StandardCopyOption.REPLACE_EXISTING);
+				Files.move(partial, first, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
 				truncate(log);
 			} else {
 				Files.move(log, first, StandardCopyOption.REPLACE_EXISTING);

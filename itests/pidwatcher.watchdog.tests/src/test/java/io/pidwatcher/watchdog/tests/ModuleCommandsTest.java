@@ -32,6 +32,15 @@ class ModuleCommandsTest extends WatchdogTestBase {
 		java.nio.file.Path first = log.resolveSibling(name + ".log.1");
 		Poll.until(Modules.WAIT, "a rotated log", () -> java.nio.file.Files.exists(first));
 		assertThat(java.nio.file.Files.readString(first)).contains("line ").contains("of output to fill the log");
+		// through a few more rotations, the rotated file is never seen empty or cut (it once was:
+		// rotation copied into name.log.1 in place)
+		long until = System.nanoTime() + 3_000_000_000L;
+		int looks = 0;
+		while (System.nanoTime() < until) {
+			String rotated = java.nio.file.Files.readString(first);
+			assertThat(rotated).as("name.log.1 at look %d", looks).contains("of output to fill the log");
+			looks++;
+		}
 		Poll.until(Modules.WAIT, "the live log written again", () -> java.nio.file.Files.exists(log) && log.toFile().length() > 0);
 		assertThat(java.nio.file.Files.readString(log)).contains("of output to fill the log");
 	}
