@@ -25,6 +25,16 @@
  *                                     "PID crash" to LOG, exit with CODE: a program that dies on
  *                                     its own and leaves its children behind; LOG counts the deaths.
  *                                     While a file LOG.calm exists it does not crash (sleeps on)
+ *   pwtest wipedaemon PIDFILE WORKERS SECS
+ *                                     as nginx with "daemon on": fork, setsid, fork; the grandchild
+ *                                     waits until its parent has exited, copies its environment away,
+ *                                     wipes the environment area and clears environ (setproctitle),
+ *                                     forks WORKERS workers, writes its pid to PIDFILE, sleeps SECS
+ *   pwtest wipestorm N SECS           fork N children back to back; each wipes its environment at
+ *                                     once and sleeps SECS: found by lineage only, never by tag
+ *   pwtest forktimes N MS SECS        fork N children MS apart (each sleeps SECS); print one line
+ *                                     "CHILDPID NANOS" per fork, NANOS = CLOCK_MONOTONIC just before
+ *                                     fork(2) (the clock of Java's System.nanoTime)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -106,9 +116,40 @@ static void wipe_environ(void)
 		memset(first, 0, end - first);
 }
 
+/*
+ * What nginx's ngx_init_setproctitle does, then clearenv: the environment strings move to the heap
+ * (so getenv still works), the kernel's environment area is overwritten (a title, then NULs) and
+ * environ is emptied. /proc/PID/environ then holds no tag at all.
+ */
+static void setproctitle_wipe(const char *title)
+{
+	char *first = NULL, *end = NULL;
+
+	for (char **e = environ; *e; e++) {
+		if (!first || *e < first)
+			first = *e;
+		if (*e + strlen(*e) + 1 > end)
+			end = *e + strlen(*e) + 1;
+		*e = strdup(*e);
+	}
+	if (first) {
+		memset(first, 0, end - first);
+		strncpy(first, title, end - first - 1);
+	}
+	clearenv();
+}
+
+static long monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000L + ts.tv_nsec;
+}
+
 static int usage(void)
 {
-	fprintf(stderr, "usage: pwtest sleep|threads|spin|daemon|tree|crash|ignore-term|forker|leak|clearenv|heartbeat|storm|wipeenv|zombies|vfork|crashtree ARGS\n");
+	fprintf(stderr, "usage: pwtest sleep|threads|spin|daemon|tree|crash|ignore-term|forker|leak|clearenv|heartbeat|storm|wipeenv|zombies|vfork|crashtree|wipedaemon|wipestorm|forktimes ARGS\n");
 	return 2;
 }
 
@@ -258,6 +299,69 @@ int main(int argc, char **argv)
 			fclose(f);
 		}
 		return atoi(argv[4]);
+	} else if (!strcmp(mode, "wipedaemon") && argc >= 5) {
+		long workers = atol(argv[3]);
+		long secs = atol(argv[4]);
+		pid_t child = fork();
+		pid_t middle;
+		FILE *f;
+
+		if (child > 0) {
+			waitpid(child, NULL, 0);
+			return 0;
+		}
+		setsid();
+		middle = getpid();
+		if (fork() > 0)
+			_exit(0);
+		while (getppid() == middle)
+			sleep_ms(1);
+		setproctitle_wipe("pwtest: master process");
+		signal(SIGCHLD, SIG_IGN);
+		for (long i = 0; i < workers; i++) {
+			if (fork() == 0) {
+				sleep_ms(secs * 1000);
+				_exit(0);
+			}
+		}
+		f = fopen(argv[2], "w");
+		if (f) {
+			fprintf(f, "%d\n", (int)getpid());
+			fclose(f);
+		}
+		sleep_ms(secs * 1000);
+	} else if (!strcmp(mode, "wipestorm") && argc >= 4) {
+		long n = atol(argv[2]);
+		long secs = atol(argv[3]);
+
+		signal(SIGCHLD, SIG_IGN);
+		for (long i = 0; i < n; i++) {
+			if (fork() == 0) {
+				setproctitle_wipe("pwtest: storm child");
+				sleep_ms(secs * 1000);
+				_exit(0);
+			}
+		}
+		sleep_ms(secs * 1000);
+	} else if (!strcmp(mode, "forktimes") && argc >= 5) {
+		long n = atol(argv[2]);
+		long ms = atol(argv[3]);
+		long secs = atol(argv[4]);
+
+		signal(SIGCHLD, SIG_IGN);
+		setvbuf(stdout, NULL, _IOLBF, 0);
+		for (long i = 0; i < n; i++) {
+			long before = monotonic_ns();
+			pid_t child = fork();
+
+			if (child == 0) {
+				sleep_ms(secs * 1000);
+				_exit(0);
+			}
+			printf("%d %ld\n", (int)child, before);
+			sleep_ms(ms);
+		}
+		sleep_ms(secs * 1000);
 	} else if (!strcmp(mode, "heartbeat") && argc >= 5) {
 		long ms = atol(argv[2]);
 		long beats = atol(argv[3]);

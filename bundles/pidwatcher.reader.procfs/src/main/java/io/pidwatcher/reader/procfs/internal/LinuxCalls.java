@@ -5,7 +5,7 @@ import com.sun.jna.Library;
 import com.sun.jna.Native;
 
 /**
- * The libc calls exit tracking needs, through JNA (x86_64 Linux). pidfd_open(2) has no libc
+ * The libc calls exit tracking and the process events connector need, through JNA (x86_64 Linux). pidfd_open(2) has no libc
  * wrapper in Debian 12's glibc, so it goes through syscall(2). Calls throw {@link LastErrorException}
  * carrying errno instead of returning -1.
  */
@@ -21,6 +21,16 @@ interface LinuxCalls extends Library {
 	int EINTR = 4;
 	int EAGAIN = 11;
 	int ENOSYS = 38;
+	int ENOBUFS = 105;
+
+	int AF_NETLINK = 16;
+	int SOCK_DGRAM = 2;
+	int SOCK_CLOEXEC = 02000000;
+	int NETLINK_CONNECTOR = 11;
+	int SOL_SOCKET = 1;
+	int SO_RCVBUF = 8;
+	int SO_RCVBUFFORCE = 33;
+	int MSG_DONTWAIT = 0x40;
 
 	long syscall(long number, int pid, int flags) throws LastErrorException;
 
@@ -34,4 +44,19 @@ interface LinuxCalls extends Library {
 	int poll(int[] fds, long nfds, int timeoutMillis) throws LastErrorException;
 
 	int close(int fd) throws LastErrorException;
+
+	int socket(int domain, int type, int protocol) throws LastErrorException;
+
+	/** {@code address} is a struct sockaddr in native byte order. */
+	int bind(int fd, byte[] address, int length) throws LastErrorException;
+
+	long send(int fd, byte[] buffer, long length, int flags) throws LastErrorException;
+
+	long recv(int fd, byte[] buffer, long length, int flags) throws LastErrorException;
+
+	int setsockopt(int fd, int level, int option, int[] value, int length) throws LastErrorException;
+
+	int getsockopt(int fd, int level, int option, int[] value, int[] length) throws LastErrorException;
+
+	int getpagesize();
 }

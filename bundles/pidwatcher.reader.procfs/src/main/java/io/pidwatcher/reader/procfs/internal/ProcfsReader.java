@@ -24,25 +24,28 @@ import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.log.Logger;
 import org.osgi.service.log.LoggerFactory;
-import org.osgi.service.metatype.annotations.Designate;
 
 /**
  * The reader that always works: it walks /proc. It ranks lowest so that a faster reader, such as
  * the kernel device, takes over whenever one is registered.
  *
  * <p>It also reports exits of tagged processes to every {@link ExitListener}, whichever reader is
- * active: an {@link ExitTracker} watches every tagged process a scan has seen (pidfds, or /proc
- * polling where pidfds are unavailable), and a tagged scan every {@value #DISCOVERY_MILLIS} ms
- * (at most 10% of a CPU) finds tagged processes no consumer has scanned for yet.
+ * active. Where the kernel's process events connector can be had (root, the initial namespaces),
+ * {@link ConnectorEvents} keeps the members by lineage and reports their exits. Elsewhere, or with
+ * {@code connector=false} in {@code pidwatcher.procfs}, an {@link ExitTracker} watches every tagged
+ * process a scan has seen (pidfds, or /proc polling where pidfds are unavailable), and a tagged
+ * scan every {@value #DISCOVERY_MILLIS} ms (at most 10% of a CPU) finds tagged processes no
+ * consumer has scanned for yet.
  */
+// Two configurations (pidwatcher.tag, shared with the device reader, and pidwatcher.procfs), so no
+// @Designate: Designate binds exactly one pid.
 @Component(
 		immediate = true, // it tracks exits from activation on, whether or not anyone scans yet
-		configurationPid = "pidwatcher.tag",
+		configurationPid = { "pidwatcher.tag", "pidwatcher.procfs" },
 		property = {
 				ProcessReader.SOURCE_PROPERTY + "=procfs",
 				"service.ranking:Integer=0"
 		})
-@Designate(ocd = TagConfig.class)
 public final class ProcfsReader implements ProcessReader {
 
 	/**
@@ -66,8 +69,12 @@ public final class ProcfsReader implements ProcessReader {
 	}
 
 	private volatile ExitTracker exits;
+	private volatile ConnectorEvents connector;
+	/** Why the connector is not in use (null while it is, or before the first attempt). */
+	private volatile String connectorUnavailable;
 	private Thread discovery;
 	private volatile boolean running;
+	private boolean useConnector = true;
 
 	private final ProcfsScanner scanner = new ProcfsScanner(Path.of("/proc"));
 
@@ -81,28 +88,67 @@ public final class ProcfsReader implements ProcessReader {
 	private volatile ScanCost lastScan = new ScanCost(Duration.ZERO, 0, 0);
 
 	@Activate
-	void activate(TagConfig config) {
-		configure(config);
+	void activate(TagConfig tag, ProcfsConfig procfs) {
+		configure(tag, procfs);
+		startEvents();
+	}
+
+	/**
+	 * Loading JNA's native library takes seconds in a slow (emulated) machine: the event source
+	 * starts off the activation thread, so the reader's service is usable at once (scans walk
+	 * /proc until the connector's first full scan is done).
+	 */
+	private synchronized void startEvents() {
 		running = true;
-		// Loading JNA's native library takes seconds in a slow (emulated) machine: do it off the
-		// activation thread, so the reader's service is usable at once.
-		discovery = new Thread(this::discover, "pidwatcher-procfs-discovery");
+		boolean wanted = useConnector;
+		discovery = new Thread(() -> events(wanted), "pidwatcher-procfs-discovery");
 		discovery.setDaemon(true);
 		discovery.start();
 	}
 
 	@Deactivate
-	void deactivate() {
+	synchronized void deactivate() {
 		running = false;
 		discovery.interrupt();
 		try {
-			discovery.join(2000);
+			discovery.join(5000);
 		} catch (InterruptedException e) {
 			Thread.currentThread().interrupt();
 		}
-		if (exits != null) {
-			exits.stop();
+		ConnectorEvents c = connector;
+		connector = null;
+		if (c != null) {
+			c.stop();
 		}
+		ExitTracker t = exits;
+		exits = null;
+		if (t != null) {
+			t.stop();
+		}
+	}
+
+	private void events(boolean wanted) {
+		if (wanted) {
+			try {
+				ConnectorEvents c = ConnectorEvents.start(Path.of("/proc"), () -> tagName, this::deliver,
+						m -> logger.debug("{}", m), ConnectorEvents.DEFAULT_RECEIVE_BUFFER);
+				connectorUnavailable = null;
+				connector = c;
+				if (!running) {
+					connector = null;
+					c.stop(); // deactivated while it was being set up
+				} else {
+					logger.info("process events connector subscribed: membership is kept at fork");
+				}
+				return;
+			} catch (ConnectorSocket.UnavailableException e) {
+				connectorUnavailable = e.getMessage();
+				logger.warn("process events connector not used, scanning instead: {}", e.getMessage());
+			}
+		} else {
+			connectorUnavailable = "switched off (connector=false in pidwatcher.procfs)";
+		}
+		discover();
 	}
 
 	private void discover() {
@@ -140,17 +186,32 @@ public final class ProcfsReader implements ProcessReader {
 	}
 
 	@Modified
-	void configure(TagConfig config) {
+	void modified(TagConfig tag, ProcfsConfig procfs) {
+		boolean switched = procfs.connector() != useConnector;
+		configure(tag, procfs);
+		if (switched) {
+			logger.info("process events connector {}", useConnector ? "switched on" : "switched off: scanning");
+			deactivate();
+			startEvents();
+		}
+	}
+
+	private void configure(TagConfig config, ProcfsConfig procfs) {
+		useConnector = procfs.connector();
 		try {
 			TagName requested = new TagName(config.variable());
 			if (!requested.equals(tagName)) {
 				logger.info("watching environment variable {} (was {})", requested, tagName);
+				tagName = requested;
 				ExitTracker tracker = exits;
 				if (tracker != null) {
 					tracker.forgetAll();
 				}
+				ConnectorEvents c = connector;
+				if (c != null) {
+					c.tagChanged();
+				}
 			}
-			tagName = requested;
 		} catch (IllegalArgumentException e) {
 			logger.error("pidwatcher.tag rejected: {}; still watching {}", e.getMessage(), tagName);
 		}
@@ -168,7 +229,8 @@ public final class ProcfsReader implements ProcessReader {
 		synchronized (scanner) {
 			started = System.nanoTime();
 			wallClock = Instant.now();
-			result = scanner.scan(name.value(), scope);
+			ConnectorEvents c = connector;
+			result = c != null ? c.scan(scanner, name.value(), scope) : scanner.scan(name.value(), scope);
 			finished = System.nanoTime();
 		}
 		ExitTracker tracker = exits;
@@ -193,8 +255,19 @@ public final class ProcfsReader implements ProcessReader {
 		List<String> lines = new ArrayList<>(List.of(
 				"reads /proc/<pid>/{environ,stat,status}; needs root or CAP_SYS_PTRACE to see other users' tags",
 				"scan scopes: tagged, module, everything"));
+		ConnectorEvents c = connector;
 		ExitTracker tracker = exits;
-		lines.addAll(tracker != null ? tracker.facts() : List.of("event mode: starting"));
+		if (c != null) {
+			lines.addAll(c.facts());
+			if (!c.ready()) {
+				lines.add("connector: first full scan not done yet; scans walk /proc meanwhile");
+			}
+		} else if (tracker != null) {
+			lines.addAll(tracker.facts());
+			lines.add("connector: not used: " + connectorUnavailable);
+		} else {
+			lines.add("event mode: starting");
+		}
 		return new ReaderDescription("procfs", tagName.value(), lines,
 				cost.duration(), cost.examined(), cost.skipped());
 	}

@@ -88,6 +88,48 @@ final class ProcfsScanner {
 				(stat.utimeTicks() + stat.stimeTicks()) * NANOS_PER_TICK, status.rssBytes(), value);
 	}
 
+	/**
+	 * One process from its stat file alone, for a process whose tag value and uid are already
+	 * known (the connector keeps them): a third of the reads of a full scan, and no environ. Null
+	 * when the process is gone, or has exited and is a zombie.
+	 */
+	TaskSnapshot readKnown(int pid, String value, int uid, long pageSize) {
+		try {
+			read(procRoot.resolve(Integer.toString(pid)).resolve("stat"));
+			StatFields stat = StatFields.parse(buffer, length);
+			if (stat.state() == 'Z' || stat.state() == 'X') {
+				return null;
+			}
+			return new TaskSnapshot(pid, stat.ppid(), pid, stat.threads(), stat.state(), uid, stat.comm(),
+					stat.startTicks() * NANOS_PER_TICK, (stat.utimeTicks() + stat.stimeTicks()) * NANOS_PER_TICK,
+					stat.rssPages() * pageSize, value);
+		} catch (IOException | RuntimeException e) {
+			return null;
+		}
+	}
+
+	/** A live process in full (environ, stat, status), or null when it is gone or unreadable. */
+	TaskSnapshot readOne(int pid, String tagName) {
+		Path dir = procRoot.resolve(Integer.toString(pid));
+		try {
+			read(dir.resolve("environ"));
+			String value = new EnvironSearch(tagName).find(buffer, length);
+			return readTask(dir, pid, value);
+		} catch (IOException | RuntimeException e) {
+			return null;
+		}
+	}
+
+	/** The real uid of a live process, or -1 when it is gone. */
+	int realUid(int pid) {
+		try {
+			read(procRoot.resolve(Integer.toString(pid)).resolve("status"));
+			return StatusFields.parse(buffer, length).realUid();
+		} catch (IOException | RuntimeException e) {
+			return -1;
+		}
+	}
+
 	private List<Integer> listPids() {
 		List<Integer> pids = new ArrayList<>();
 		try (DirectoryStream<Path> entries = Files.newDirectoryStream(procRoot)) {

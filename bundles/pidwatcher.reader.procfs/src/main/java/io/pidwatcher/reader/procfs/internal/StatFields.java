@@ -7,10 +7,10 @@ import java.nio.charset.StandardCharsets;
  * and may itself contain spaces and ')', so parsing starts from the last ')'.
  */
 record StatFields(String comm, char state, int ppid, long utimeTicks, long stimeTicks, int threads,
-		long startTicks) {
+		long startTicks, long rssPages) {
 
 	/** Field numbers as proc(5) counts them, from 1. */
-	private static final int STATE = 3, PPID = 4, UTIME = 14, STIME = 15, NUM_THREADS = 20, STARTTIME = 22;
+	private static final int STATE = 3, PPID = 4, UTIME = 14, STIME = 15, NUM_THREADS = 20, STARTTIME = 22, RSS = 24;
 
 	static StatFields parse(byte[] buf, int len) {
 		int open = indexOf(buf, len, (byte) '(');
@@ -19,11 +19,11 @@ record StatFields(String comm, char state, int ppid, long utimeTicks, long stime
 			throw new IllegalArgumentException("no (comm) in stat line");
 		}
 		String comm = new String(buf, open + 1, close - open - 1, StandardCharsets.UTF_8);
-		long[] fields = new long[STARTTIME + 1];
+		long[] fields = new long[RSS + 1];
 		char state = '?';
 		int field = 3;
 		int i = close + 2;
-		while (i < len && field <= STARTTIME) {
+		while (i < len && field <= RSS) {
 			int start = i;
 			while (i < len && buf[i] != ' ' && buf[i] != '\n') {
 				i++;
@@ -36,11 +36,11 @@ record StatFields(String comm, char state, int ppid, long utimeTicks, long stime
 			field++;
 			i++;
 		}
-		if (field <= STARTTIME) {
+		if (field <= RSS) {
 			throw new IllegalArgumentException("stat line has only " + (field - 1) + " fields");
 		}
 		return new StatFields(comm, state, (int) fields[PPID], fields[UTIME], fields[STIME],
-				(int) fields[NUM_THREADS], fields[STARTTIME]);
+				(int) fields[NUM_THREADS], fields[STARTTIME], fields[RSS]);
 	}
 
 	private static long parseLong(byte[] buf, int from, int to) {

@@ -25,6 +25,7 @@ class StatFieldsTest {
 		assertThat(stat.stimeTicks()).isEqualTo(31);
 		assertThat(stat.threads()).isEqualTo(3);
 		assertThat(stat.startTicks()).isEqualTo(987654);
+		assertThat(stat.rssPages()).isEqualTo(50);
 	}
 
 	@Test

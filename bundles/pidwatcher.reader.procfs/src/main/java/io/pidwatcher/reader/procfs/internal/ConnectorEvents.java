@@ -1,0 +1,422 @@
+package io.pidwatcher.reader.procfs.internal;
+
+import io.pidwatcher.api.ExitEvent;
+import io.pidwatcher.api.ScanScope;
+import io.pidwatcher.api.TagName;
+import io.pidwatcher.api.TaskId;
+import io.pidwatcher.api.TaskSnapshot;
+
+import com.sun.jna.LastErrorException;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * Keeps the {@link Lineage} from the kernel's process events, on one thread: a process forked by
+ * a member is a member from its first instant, whatever it later does to its environment; a
+ * process that execs with the tag becomes one; a member's exit is delivered from the same socket,
+ * with its wait status. Scans of tagged processes then read only the members' stat files instead
+ * of every process's environment.
+ *
+ * <p>The order is: subscribe, then scan /proc in full, then handle what queued meanwhile, so no
+ * fork falls between the scan and the events. When records are lost (the socket's queue
+ * overflowed, or a CPU's sequence numbers jump) it scans in full again; a member that scan does
+ * not find is reported as exited only then, once /proc has confirmed it gone.
+ */
+final class ConnectorEvents implements Runnable {
+
+	/** Default kernel queue for the socket: about 10,000 records, a fork storm's worth. */
+	static final int DEFAULT_RECEIVE_BUFFER = 8 << 20;
+	private static final int IDLE_POLL_MILLIS = 1000;
+
+	/** What pw:source shows about the last exit or loss. */
+	private record Last(String what, Instant at) {
+	}
+
+	private final Supplier<TagName> tagName;
+	private final Consumer<ExitEvent> sink;
+	private final Consumer<String> debug;
+	private final ConnectorSocket socket;
+	private final ProcfsScanner own;
+	private final long pageSize;
+	private final Lineage lineage = new Lineage();
+	private final CpuSequences sequences = new CpuSequences();
+	private final int wakeFd;
+	private final Thread thread;
+	private volatile boolean running = true;
+	/** The tag name the lineage was built for; null until the first full scan is done. */
+	private volatile TagName lineageTag;
+	private volatile boolean rebuildRequested;
+	private volatile long forks, execs, exits, delivered, losses, rescans, skipped;
+	private volatile Last lastExit, lastLoss;
+	/**
+	 * Processes that exec'd (or were forked by such a process) and were gone before their
+	 * environment could be read: a program that forks and exits within microseconds, as a
+	 * daemonizing launcher does. Their children inherited that environment at fork, so a child's
+	 * environ, read when its fork record is handled, answers for them. Only the connector's thread
+	 * uses it; bounded, oldest first out.
+	 */
+	private final java.util.LinkedHashMap<Integer, Boolean> unresolved = new java.util.LinkedHashMap<>(64, 0.75f, false) {
+		private static final long serialVersionUID = 1L;
+
+		@Override
+		protected boolean removeEldestEntry(Map.Entry<Integer, Boolean> eldest) {
+			return size() > 4096;
+		}
+	};
+
+	private ConnectorEvents(Path procRoot, Supplier<TagName> tagName, Consumer<ExitEvent> sink, Consumer<String> debug,
+			ConnectorSocket socket) {
+		this.tagName = tagName;
+		this.sink = sink;
+		this.debug = debug;
+		this.socket = socket;
+		this.own = new ProcfsScanner(procRoot);
+		this.pageSize = LinuxCalls.INSTANCE.getpagesize();
+		int fd;
+		try {
+			fd = LinuxCalls.INSTANCE.eventfd(0, LinuxCalls.EFD_NONBLOCK | LinuxCalls.EFD_CLOEXEC);
+		} catch (LastErrorException e) {
+			fd = -1; // stop() then waits for the idle poll to time out
+		}
+		this.wakeFd = fd;
+		this.thread = new Thread(this, "pidwatcher-procfs-connector");
+		thread.setDaemon(true);
+	}
+
+	/**
+	 * Subscribes and starts the thread, which scans /proc in full before it handles any event.
+	 * Until that first scan is done, {@link #scan} walks /proc as the scanning mode does.
+	 */
+	static ConnectorEvents start(Path procRoot, Supplier<TagName> tagName, Consumer<ExitEvent> sink,
+			Consumer<String> debug, int receiveBufferBytes) throws ConnectorSocket.UnavailableException {
+		ConnectorSocket socket = ConnectorSocket.open(receiveBufferBytes, debug);
+		ConnectorEvents events;
+		try {
+			events = new ConnectorEvents(procRoot, tagName, sink, debug, socket);
+		} catch (RuntimeException | UnsatisfiedLinkError e) {
+			socket.close();
+			throw new ConnectorSocket.UnavailableException("cannot set up the connector's thread: " + e);
+		}
+		events.thread.start();
+		return events;
+	}
+
+	void stop() {
+		running = false;
+		wake();
+		try {
+			thread.join(5000);
+		} catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+		}
+		socket.close();
+		if (wakeFd >= 0) {
+			try {
+				LinuxCalls.INSTANCE.close(wakeFd);
+			} catch (LastErrorException e) {
+				// gone either way
+			}
+		}
+	}
+
+	/** The tag variable changed: the lineage is rebuilt from a full scan under the new name. */
+	void tagChanged() {
+		rebuildRequested = true;
+		wake();
+	}
+
+	@Override
+	public void run() {
+		byte[] buffer = new byte[64 * 1024];
+		try {
+			rescan("initial scan");
+			while (running) {
+				if (rebuildRequested) {
+					rebuildRequested = false;
+					lineage.clear();
+					rescan("tag variable changed");
+				}
+				switch (socket.receive(buffer, IDLE_POLL_MILLIS, wakeFd)) {
+					case NOTHING -> drainWake();
+					case LOST -> lost("the socket's receive queue overflowed (ENOBUFS)");
+					case DATA -> handle(ProcEventParser.parse(buffer, socket.length(), this::skipped));
+				}
+			}
+		} catch (RuntimeException e) {
+			// Never expected; reported by pw:source rather than killing the thread silently.
+			lastLoss = new Last("connector thread failed: " + e, Instant.now());
+			debug.accept("connector thread failed: " + e);
+			lineageTag = null; // scans walk /proc again
+		}
+	}
+
+	private void handle(ProcEventParser.Parsed parsed) {
+		if (parsed.overrun()) {
+			lost("the kernel reported an overrun");
+		}
+		for (ProcEvent e : parsed.events()) {
+			if (!(e instanceof ProcEvent.Ack) && sequences.gapBefore(e.cpu(), e.sequence())) {
+				lost("a gap in cpu " + e.cpu() + "'s sequence numbers (at " + e.sequence() + ")");
+			}
+			// Acks (ours came before the thread started; others' are none of ours) and other kinds: nothing to do.
+			if (e instanceof ProcEvent.Fork f) {
+				forked(f);
+			} else if (e instanceof ProcEvent.Exec x) {
+				execed(x);
+			} else if (e instanceof ProcEvent.Exit x) {
+				exited(x);
+			} else if (e instanceof ProcEvent.UidChange u) {
+				uidChanged(u);
+			}
+		}
+	}
+
+	private void forked(ProcEvent.Fork f) {
+		forks++;
+		if (f.childPid() != f.childTgid() || f.childPid() <= 0) {
+			return; // a thread: part of its process, not a new member
+		}
+		Lineage.Member parent = lineage.get(f.parentTgid());
+		if (parent == null) {
+			if (unresolved.containsKey(f.parentTgid())) {
+				resolve(f.childPid(), "forked by " + f.parentTgid());
+			}
+			return;
+		}
+		TaskSnapshot child = own.readKnown(f.childPid(), parent.value(), parent.uid(), pageSize);
+		if (child == null) {
+			return; // exited already; its exit record has passed, as a non-member's
+		}
+		Lineage.Member old = lineage.get(child.pid());
+		if (old != null) {
+			if (old.id().equals(child.id())) {
+				return; // the rescan that a loss triggered found it already
+			}
+			confirmedGone(old); // the pid is in new hands: the member we knew is gone
+		}
+		lineage.put(new Lineage.Member(child.id(), parent.value(), Lineage.How.FORK, parent.uid(), System.nanoTime()));
+	}
+
+	private void execed(ProcEvent.Exec x) {
+		execs++;
+		TagName tag = lineageTag;
+		if (tag == null || x.tgid() <= 0 || lineage.get(x.tgid()) != null) {
+			return; // a member stays one, whatever its new program's environment says
+		}
+		// A program started with the tag (how the watchdog's modules begin): read its environ.
+		resolve(x.tgid(), "exec'd");
+	}
+
+	/** Reads a new process's tag; makes it a member, or remembers that it could not be read. */
+	private void resolve(int pid, String how) {
+		unresolved.remove(pid);
+		TaskSnapshot t = own.readOne(pid, lineageTag.value());
+		if (t == null || t.state() == 'Z' || t.state() == 'X') {
+			unresolved.put(pid, Boolean.TRUE);
+			debug.accept("pid " + pid + " (" + how + ") was gone before its environment could be read");
+		} else if (t.isTagged()) {
+			lineage.put(new Lineage.Member(t.id(), t.tagValue(), Lineage.How.TAG, t.uid(), System.nanoTime()));
+		}
+	}
+
+	private void exited(ProcEvent.Exit x) {
+		exits++;
+		if (x.pid() != x.tgid()) {
+			return; // a thread ended, not its process
+		}
+		unresolved.remove(x.pid());
+		Lineage.Member m = lineage.get(x.pid());
+		if (m != null && lineage.remove(m)) {
+			deliver(m, OptionalInt.of(x.exitCode()));
+		}
+	}
+
+	private void uidChanged(ProcEvent.UidChange u) {
+		Lineage.Member m = lineage.get(u.tgid());
+		if (m != null) {
+			int uid = own.realUid(m.pid());
+			if (uid >= 0) {
+				lineage.withUid(m, uid);
+			}
+		}
+	}
+
+	private void lost(String why) {
+		losses++;
+		lastLoss = new Last(why, Instant.now());
+		debug.accept("process events lost: " + why + "; scanning /proc in full");
+		sequences.reset(); // the rescan is the new starting point of every CPU's numbering
+		rescan(why);
+	}
+
+	/**
+	 * Rebuilds the lineage from /proc: members that are gone are reported (confirmed by /proc,
+	 * without a wait status), tagged processes are added, and descendants of members found by
+	 * ancestry (their parent is a member) are added as forked. A member forked while events were
+	 * lost and whose parent has exited since cannot be found this way; its tag, if it kept it, still
+	 * finds it.
+	 */
+	private void rescan(String why) {
+		rescans++;
+		TagName tag = tagName.get();
+		List<TaskSnapshot> all = own.scan(tag.value(), ScanScope.everything()).tasks();
+		Map<Integer, TaskSnapshot> live = new HashMap<>();
+		Map<Integer, List<TaskSnapshot>> children = new HashMap<>();
+		for (TaskSnapshot t : all) {
+			if (t.state() != 'Z' && t.state() != 'X') {
+				live.put(t.pid(), t);
+				children.computeIfAbsent(t.ppid(), p -> new ArrayList<>()).add(t);
+			}
+		}
+		for (Lineage.Member m : lineage.members(ScanScope.everything())) {
+			TaskSnapshot t = live.get(m.pid());
+			if (t == null || t.startTimeNanos() != m.id().startTimeNanos()) {
+				confirmedGone(m);
+			}
+		}
+		long now = System.nanoTime();
+		for (TaskSnapshot t : live.values()) {
+			if (t.isTagged() && lineage.get(t.pid()) == null) {
+				lineage.put(new Lineage.Member(t.id(), t.tagValue(), Lineage.How.TAG, t.uid(), now));
+			}
+		}
+		Deque<Lineage.Member> parents = new ArrayDeque<>(lineage.members(ScanScope.everything()));
+		while (!parents.isEmpty()) {
+			Lineage.Member parent = parents.pop();
+			for (TaskSnapshot c : children.getOrDefault(parent.pid(), List.of())) {
+				if (lineage.get(c.pid()) == null) {
+					Lineage.Member child = new Lineage.Member(c.id(), parent.value(), Lineage.How.FORK, c.uid(), now);
+					lineage.put(child);
+					parents.push(child);
+				}
+			}
+		}
+		lineageTag = tag;
+		debug.accept("lineage rebuilt from /proc (" + why + "): " + lineage.size() + " members");
+	}
+
+	private void confirmedGone(Lineage.Member m) {
+		if (lineage.remove(m)) {
+			deliver(m, OptionalInt.empty());
+		}
+	}
+
+	private void deliver(Lineage.Member m, OptionalInt waitStatus) {
+		delivered++;
+		lastExit = new Last("pid " + m.pid() + " module " + m.value(), Instant.now());
+		sink.accept(new ExitEvent(m.id(), m.value(), waitStatus, System.nanoTime(), "procfs"));
+	}
+
+	private void skipped(String why) {
+		skipped++;
+		debug.accept("connector record skipped: " + why);
+	}
+
+	/**
+	 * A scan through the lineage. Tagged and module scopes read each member's stat file and
+	 * nothing else; everything walks /proc and gives members their module's value, whatever their
+	 * environment says. Before the first full scan (or under another tag name) it walks /proc
+	 * plainly. The caller serialises calls on {@code scanner}.
+	 */
+	ProcfsScanner.Result scan(ProcfsScanner scanner, String tag, ScanScope scope) {
+		TagName built = lineageTag;
+		if (built == null || !built.value().equals(tag)) {
+			return scanner.scan(tag, scope);
+		}
+		if (scope.kind() == ScanScope.Kind.EVERYTHING) {
+			ProcfsScanner.Result r = scanner.scan(tag, scope);
+			List<TaskSnapshot> tasks = new ArrayList<>(r.tasks().size());
+			for (TaskSnapshot t : r.tasks()) {
+				Lineage.Member m = lineage.get(t.pid());
+				tasks.add(m != null && m.id().equals(t.id()) && !m.value().equals(t.tagValue()) ? withValue(t, m.value()) : t);
+			}
+			return new ProcfsScanner.Result(tasks, r.examined(), r.vanished(), r.unreadable());
+		}
+		List<Lineage.Member> members = lineage.members(scope);
+		List<TaskSnapshot> tasks = new ArrayList<>(members.size());
+		int vanished = 0;
+		for (Lineage.Member m : members) {
+			TaskSnapshot t = scanner.readKnown(m.pid(), m.value(), m.uid(), pageSize);
+			if (t != null && t.startTimeNanos() == m.id().startTimeNanos()) {
+				tasks.add(t);
+			} else {
+				vanished++; // its exit record is on its way (or lost: the loss brings a rescan)
+			}
+		}
+		tasks.sort(Comparator.comparingInt(TaskSnapshot::pid));
+		return new ProcfsScanner.Result(tasks, members.size(), vanished, 0);
+	}
+
+	private static TaskSnapshot withValue(TaskSnapshot t, String value) {
+		return new TaskSnapshot(t.pid(), t.ppid(), t.tgid(), t.threads(), t.state(), t.uid(), t.comm(),
+				t.startTimeNanos(), t.cpuTimeNanos(), t.rssBytes(), value);
+	}
+
+	/** How a member is known, or null for a process that is not one. */
+	Lineage.How how(TaskId id) {
+		Lineage.Member m = lineage.get(id.pid());
+		return m != null && m.id().equals(id) ? m.how() : null;
+	}
+
+	/** When a process became a member ({@link System#nanoTime()}), or -1; for the benchmark. */
+	long memberSince(int pid) {
+		Lineage.Member m = lineage.get(pid);
+		return m == null ? -1 : m.sinceNanos();
+	}
+
+	boolean ready() {
+		return lineageTag != null;
+	}
+
+	long losses() {
+		return losses;
+	}
+
+	long rescans() {
+		return rescans;
+	}
+
+	List<String> facts() {
+		Last exit = lastExit, loss = lastLoss;
+		return List.of(
+				"event mode: process events connector (netlink; forks, execs and exits from the kernel, membership kept at fork)",
+				String.format("connector: %d members (%d by tag, %d by fork); records: %d forks, %d execs, %d exits; "
+						+ "exit events delivered: %d%s", lineage.size(), lineage.count(Lineage.How.TAG),
+						lineage.count(Lineage.How.FORK), forks, execs, exits, delivered,
+						exit == null ? "" : "; last: " + exit.what() + " at " + exit.at()),
+				String.format("connector losses: %d%s; full scans: %d (the first included); records skipped: %d; "
+						+ "receive queue %d KiB", losses, loss == null ? "" : " (last: " + loss.what() + " at " + loss.at() + ")",
+						rescans, skipped, socket.receiveBufferBytes() / 1024));
+	}
+
+	private void wake() {
+		if (wakeFd >= 0) {
+			try {
+				LinuxCalls.INSTANCE.write(wakeFd, new long[] { 1 }, 8);
+			} catch (LastErrorException e) {
+				// counter full: a wake-up is pending anyway
+			}
+		}
+	}
+
+	private void drainWake() {
+		if (wakeFd >= 0) {
+			try {
+				LinuxCalls.INSTANCE.read(wakeFd, new long[1], 8);
+			} catch (LastErrorException e) {
+				// EAGAIN: nothing pending
+			}
+		}
+	}
+}

@@ -1,0 +1,225 @@
+package io.pidwatcher.reader.procfs.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.pidwatcher.api.ExitEvent;
+import io.pidwatcher.api.ScanScope;
+import io.pidwatcher.api.TagName;
+import io.pidwatcher.api.TaskSnapshot;
+import io.pidwatcher.testing.Proc;
+import io.pidwatcher.testing.TestPrograms;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The process events connector against the real kernel (CI and this machine run as root):
+ * membership at fork through a wiped environment, exits with their status, a fork storm, and
+ * events lost on purpose (a tiny socket queue) recovered by a rescan. The oracle is /proc read
+ * directly and {@code ps}.
+ */
+class ConnectorEventsTest {
+
+	private static final String TAG = "PIDWATCHER_MODULE";
+
+	@TempDir
+	Path tmp;
+
+	private final LinkedBlockingQueue<ExitEvent> exits = new LinkedBlockingQueue<>();
+	private final ConcurrentLinkedQueue<String> debug = new ConcurrentLinkedQueue<>();
+	private final List<Process> started = new ArrayList<>();
+	private final List<Integer> daemons = new ArrayList<>();
+	private final ProcfsScanner scanner = new ProcfsScanner(Path.of("/proc"));
+	private ConnectorEvents connector;
+
+	@AfterEach
+	void cleanUp() {
+		if (connector != null) {
+			connector.stop();
+		}
+		for (int pid : daemons) {
+			// the daemons' trees: everything whose parent is the daemon, then the daemon itself
+			ProcessHandle.of(pid).ifPresent(h -> {
+				h.descendants().forEach(ProcessHandle::destroyForcibly);
+				h.destroyForcibly();
+			});
+		}
+		started.forEach(p -> {
+			p.descendants().forEach(ProcessHandle::destroyForcibly);
+			p.destroyForcibly();
+		});
+	}
+
+	private ConnectorEvents startConnector(int receiveBuffer) throws Exception {
+		connector = ConnectorEvents.start(Path.of("/proc"), TagName::defaultName, exits::add, debug::add, receiveBuffer);
+		await().atMost(Duration.ofSeconds(20)).until(connector::ready);
+		return connector;
+	}
+
+	private List<TaskSnapshot> module(String module) {
+		return connector.scan(scanner, TAG, ScanScope.module(module)).tasks();
+	}
+
+	private static Set<Integer> pids(List<TaskSnapshot> tasks) {
+		return tasks.stream().map(TaskSnapshot::pid).collect(Collectors.toCollection(TreeSet::new));
+	}
+
+	/** ps's view of a session or parent: the independent oracle. */
+	private static Set<Integer> ps(String... selection) throws Exception {
+		List<String> command = new ArrayList<>(List.of("ps", "-o", "pid=,stat="));
+		command.addAll(List.of(selection));
+		Process ps = new ProcessBuilder(command).redirectErrorStream(true).start();
+		String out = new String(ps.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+		ps.waitFor(10, TimeUnit.SECONDS);
+		Set<Integer> pids = new TreeSet<>();
+		for (String line : out.strip().split("\n")) {
+			String[] f = line.strip().split("\\s+");
+			if (f.length == 2 && !f[1].startsWith("Z")) {
+				pids.add(Integer.parseInt(f[0]));
+			}
+		}
+		return pids;
+	}
+
+	private static boolean environHasTag(int pid, String module) {
+		try {
+			return new String(Files.readAllBytes(Path.of("/proc", Integer.toString(pid), "environ")), StandardCharsets.UTF_8)
+					.contains(TAG + "=" + module);
+		} catch (IOException e) {
+			return false;
+		}
+	}
+
+	@Test
+	void aDaemonThatDoubleForksAndWipesItsEnvironmentStaysAMemberWithItsWorkers() throws Exception {
+		startConnector(ConnectorEvents.DEFAULT_RECEIVE_BUFFER);
+		String module = TestPrograms.uniqueModule("wiped");
+		Path pidFile = tmp.resolve("daemon.pid");
+		Process launcher = TestPrograms.start(TAG, module, "wipedaemon", pidFile.toString(), "3", "120");
+		started.add(launcher);
+		assertThat(launcher.waitFor(10, TimeUnit.SECONDS)).isTrue();
+		await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(pidFile) && Files.size(pidFile) > 0);
+		int master = Integer.parseInt(Files.readString(pidFile).trim());
+		daemons.add(master);
+		Set<Integer> tree = new TreeSet<>(ps("--pid", Integer.toString(master), "--ppid", Integer.toString(master)));
+		assertThat(tree).as("ps: the master and its 3 workers").hasSize(4);
+		assertThat(Proc.task(master).ppid()).as("the master's parent has exited").isEqualTo(1);
+		for (int pid : tree) {
+			assertThat(environHasTag(pid, module)).as("pid %d's environment still names the module", pid).isFalse();
+		}
+		await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(pids(module(module)))
+				.as("launcher %d; debug: %s", launcher.pid(), debug).isEqualTo(tree));
+		for (int pid : tree) {
+			assertThat(connector.how(Proc.task(pid) == null ? null : id(pid))).as("pid %d", pid).isEqualTo(Lineage.How.FORK);
+		}
+		// The plain /proc walk (the scanning mode) cannot find any of them.
+		assertThat(scanner.scan(TAG, ScanScope.module(module)).tasks()).isEmpty();
+		// Everything lists them with the module's value too.
+		assertThat(connector.scan(scanner, TAG, ScanScope.everything()).tasks().stream()
+				.filter(t -> module.equals(t.tagValue())).map(TaskSnapshot::pid).collect(Collectors.toSet())).isEqualTo(tree);
+	}
+
+	private static io.pidwatcher.api.TaskId id(int pid) {
+		Proc.Task t = Proc.task(pid);
+		return new io.pidwatcher.api.TaskId(pid, t.start() * ProcfsScanner.NANOS_PER_TICK);
+	}
+
+	@Test
+	void anExitArrivesWithItsWaitStatusAndOnlyOnce() throws Exception {
+		startConnector(ConnectorEvents.DEFAULT_RECEIVE_BUFFER);
+		String module = TestPrograms.uniqueModule("code");
+		Process p = TestPrograms.start(TAG, module, "crash", "400", "7");
+		started.add(p);
+		await().atMost(Duration.ofSeconds(5)).until(() -> pids(module(module)).contains((int) p.pid()));
+		assertThat(connector.how(id((int) p.pid()))).as("became a member at exec, by its tag").isEqualTo(Lineage.How.TAG);
+		ExitEvent e = awaitExit((int) p.pid(), module, Duration.ofSeconds(5));
+		assertThat(e.waitStatus()).hasValue(7 << 8);
+		assertThat(e.source()).isEqualTo("procfs");
+		assertThat(p.waitFor(5, TimeUnit.SECONDS)).isTrue();
+		assertThat(p.exitValue()).isEqualTo(7);
+		Thread.sleep(300);
+		assertThat(exits.stream().filter(x -> x.task().pid() == p.pid() && module.equals(x.tagValue()))).isEmpty();
+		assertThat(module(module)).isEmpty();
+	}
+
+	@Test
+	void threadsAreNotMembersOfTheirOwn() throws Exception {
+		startConnector(ConnectorEvents.DEFAULT_RECEIVE_BUFFER);
+		String module = TestPrograms.uniqueModule("thr");
+		Process p = TestPrograms.start(TAG, module, "threads", "4", "60");
+		started.add(p);
+		await().atMost(Duration.ofSeconds(5))
+				.untilAsserted(() -> assertThat(module(module)).singleElement().satisfies(t -> assertThat(t.threads()).isEqualTo(5)));
+	}
+
+	@Test
+	void aForkStormIsFollowedChildByChild() throws Exception {
+		startConnector(ConnectorEvents.DEFAULT_RECEIVE_BUFFER);
+		String module = TestPrograms.uniqueModule("storm");
+		Process p = TestPrograms.start(TAG, module, "wipestorm", "400", "60");
+		started.add(p);
+		String parent = Long.toString(p.pid());
+		await().atMost(Duration.ofSeconds(20)).until(() -> ps("--ppid", parent).size() == 400);
+		Set<Integer> oracle = new TreeSet<>(ps("--ppid", parent));
+		oracle.add((int) p.pid());
+		await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(pids(module(module))).isEqualTo(oracle));
+		assertThat(connector.losses()).as("losses with an 8 MiB queue; debug: %s", debug).isZero();
+		p.descendants().forEach(ProcessHandle::destroyForcibly);
+		p.destroyForcibly();
+		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(module(module)).isEmpty());
+		assertThat(exits.stream().filter(x -> module.equals(x.tagValue())).map(x -> x.task().pid())
+				.collect(Collectors.toSet())).as("one exit event per process").isEqualTo(oracle);
+	}
+
+	@Test
+	void eventsLostToATinyQueueAreRecoveredByARescanWithNothingLost() throws Exception {
+		startConnector(256); // the kernel's minimum: a few records
+		String module = TestPrograms.uniqueModule("lost");
+		Process p = TestPrograms.start(TAG, module, "wipestorm", "300", "60");
+		started.add(p);
+		String parent = Long.toString(p.pid());
+		await().atMost(Duration.ofSeconds(20)).until(() -> ps("--ppid", parent).size() == 300);
+		Set<Integer> oracle = new TreeSet<>(ps("--ppid", parent));
+		oracle.add((int) p.pid());
+		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+			assertThat(connector.losses()).as("losses").isPositive();
+			assertThat(pids(module(module))).isEqualTo(oracle);
+		});
+		assertThat(connector.rescans()).as("full scans: the first, and at least one after a loss").isGreaterThan(1);
+		assertThat(connector.facts()).anyMatch(l -> l.startsWith("connector losses: ") && !l.startsWith("connector losses: 0"));
+		// Nothing of ours was taken for dead, and every exit reported anywhere is a real one.
+		assertThat(exits.stream().filter(x -> module.equals(x.tagValue()))).isEmpty();
+		for (ExitEvent x : exits) {
+			Proc.Task now = Proc.task(x.task().pid());
+			assertThat(now == null || now.start() * ProcfsScanner.NANOS_PER_TICK != x.task().startTimeNanos())
+					.as("reported exited but alive: %s", x).isTrue();
+		}
+	}
+
+	private ExitEvent awaitExit(int pid, String module, Duration timeout) throws InterruptedException {
+		long deadline = System.nanoTime() + timeout.toNanos();
+		for (long left; (left = deadline - System.nanoTime()) > 0;) {
+			ExitEvent e = exits.poll(left, TimeUnit.NANOSECONDS);
+			if (e != null && e.task().pid() == pid && module.equals(e.tagValue())) {
+				return e;
+			}
+		}
+		throw new AssertionError("no exit event for pid " + pid + " within " + timeout);
+	}
+}
