@@ -59,21 +59,32 @@ final class ConnectorEvents implements Runnable {
 	private volatile boolean rebuildRequested;
 	private volatile long forks, execs, exits, delivered, losses, rescans, skipped;
 	private volatile Last lastExit, lastLoss;
+
+	/**
+	 * Ghosts: children of members that were gone (or zombies) before their fork record was
+	 * handled, such as the middle process of a double fork. Not members (nothing of theirs can be
+	 * listed), but what they forked is: their records still come, in order, before their exit's.
+	 */
+	private final Map<Integer, Lineage.Member> ghosts = bounded();
 	/**
 	 * Processes that exec'd (or were forked by such a process) and were gone before their
 	 * environment could be read: a program that forks and exits within microseconds, as a
 	 * daemonizing launcher does. Their children inherited that environment at fork, so a child's
-	 * environ, read when its fork record is handled, answers for them. Only the connector's thread
-	 * uses it; bounded, oldest first out.
+	 * environ, read when its fork record is handled, answers for them.
 	 */
-	private final java.util.LinkedHashMap<Integer, Boolean> unresolved = new java.util.LinkedHashMap<>(64, 0.75f, false) {
-		private static final long serialVersionUID = 1L;
+	private final Map<Integer, Boolean> unresolved = bounded();
 
-		@Override
-		protected boolean removeEldestEntry(Map.Entry<Integer, Boolean> eldest) {
-			return size() > 4096;
-		}
-	};
+	/** For the two maps above: only the connector's thread uses them; at most 4,096, oldest out first. */
+	private static <V> Map<Integer, V> bounded() {
+		return new java.util.LinkedHashMap<>(64, 0.75f, false) {
+			private static final long serialVersionUID = 1L;
+
+			@Override
+			protected boolean removeEldestEntry(Map.Entry<Integer, V> eldest) {
+				return size() > 4096;
+			}
+		};
+	}
 
 	private ConnectorEvents(Path procRoot, Supplier<TagName> tagName, Consumer<ExitEvent> sink, Consumer<String> debug,
 			ConnectorSocket socket) {
@@ -189,6 +200,9 @@ final class ConnectorEvents implements Runnable {
 		}
 		Lineage.Member parent = lineage.get(f.parentTgid());
 		if (parent == null) {
+			parent = ghosts.get(f.parentTgid());
+		}
+		if (parent == null) {
 			if (unresolved.containsKey(f.parentTgid())) {
 				resolve(f.childPid(), "forked by " + f.parentTgid());
 			}
@@ -196,7 +210,10 @@ final class ConnectorEvents implements Runnable {
 		}
 		TaskSnapshot child = own.readKnown(f.childPid(), parent.value(), parent.uid(), pageSize);
 		if (child == null) {
-			return; // exited already; its exit record has passed, as a non-member's
+			// Gone already (a double fork's middle process): its own forks still belong.
+			ghosts.put(f.childPid(), new Lineage.Member(new TaskId(f.childPid(), -1), parent.value(), Lineage.How.FORK,
+					parent.uid(), System.nanoTime()));
+			return;
 		}
 		Lineage.Member old = lineage.get(child.pid());
 		if (old != null) {
@@ -236,6 +253,7 @@ final class ConnectorEvents implements Runnable {
 			return; // a thread ended, not its process
 		}
 		unresolved.remove(x.pid());
+		ghosts.remove(x.pid());
 		Lineage.Member m = lineage.get(x.pid());
 		if (m != null && lineage.remove(m)) {
 			deliver(m, OptionalInt.of(x.exitCode()));
