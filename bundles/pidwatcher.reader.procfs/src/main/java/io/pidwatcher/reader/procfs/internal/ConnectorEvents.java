@@ -1,10 +1,11 @@
 package io.pidwatcher.reader.procfs.internal;
 
-import io.pidwatcher.api.ExitEvent;
-import io.pidwatcher.api.ScanScope;
-import io.pidwatcher.api.TagName;
-import io.pidwatcher.api.TaskId;
-import io.pidwatcher.api.TaskSnapshot;
+import io.pidwatcher.api.reader.ExitEvent;
+import io.pidwatcher.api.reader.Membership;
+import io.pidwatcher.api.reader.ScanScope;
+import io.pidwatcher.api.reader.TagName;
+import io.pidwatcher.api.reader.TaskId;
+import io.pidwatcher.api.reader.TaskSnapshot;
 
 import com.sun.jna.LastErrorException;
 
@@ -208,10 +209,10 @@ final class ConnectorEvents implements Runnable {
 			}
 			return;
 		}
-		TaskSnapshot child = own.readKnown(f.childPid(), parent.value(), parent.uid(), pageSize);
+		TaskSnapshot child = own.readKnown(f.childPid(), parent.value(), Membership.FORK, parent.uid(), pageSize);
 		if (child == null) {
 			// Gone already (a double fork's middle process): its own forks still belong.
-			ghosts.put(f.childPid(), new Lineage.Member(new TaskId(f.childPid(), -1), parent.value(), Lineage.How.FORK,
+			ghosts.put(f.childPid(), new Lineage.Member(new TaskId(f.childPid(), -1), parent.value(), Membership.FORK,
 					parent.uid(), System.nanoTime()));
 			return;
 		}
@@ -222,7 +223,7 @@ final class ConnectorEvents implements Runnable {
 			}
 			confirmedGone(old); // the pid is in new hands: the member we knew is gone
 		}
-		lineage.put(new Lineage.Member(child.id(), parent.value(), Lineage.How.FORK, parent.uid(), System.nanoTime()));
+		lineage.put(new Lineage.Member(child.id(), parent.value(), Membership.FORK, parent.uid(), System.nanoTime()));
 	}
 
 	private void execed(ProcEvent.Exec x) {
@@ -243,7 +244,7 @@ final class ConnectorEvents implements Runnable {
 			unresolved.put(pid, Boolean.TRUE);
 			debug.accept("pid " + pid + " (" + how + ") was gone before its environment could be read");
 		} else if (t.isTagged()) {
-			lineage.put(new Lineage.Member(t.id(), t.tagValue(), Lineage.How.TAG, t.uid(), System.nanoTime()));
+			lineage.put(new Lineage.Member(t.id(), t.tagValue(), Membership.TAG, t.uid(), System.nanoTime()));
 		}
 	}
 
@@ -306,7 +307,7 @@ final class ConnectorEvents implements Runnable {
 		long now = System.nanoTime();
 		for (TaskSnapshot t : live.values()) {
 			if (t.isTagged() && lineage.get(t.pid()) == null) {
-				lineage.put(new Lineage.Member(t.id(), t.tagValue(), Lineage.How.TAG, t.uid(), now));
+				lineage.put(new Lineage.Member(t.id(), t.tagValue(), Membership.TAG, t.uid(), now));
 			}
 		}
 		Deque<Lineage.Member> parents = new ArrayDeque<>(lineage.members(ScanScope.everything()));
@@ -314,7 +315,7 @@ final class ConnectorEvents implements Runnable {
 			Lineage.Member parent = parents.pop();
 			for (TaskSnapshot c : children.getOrDefault(parent.pid(), List.of())) {
 				if (lineage.get(c.pid()) == null) {
-					Lineage.Member child = new Lineage.Member(c.id(), parent.value(), Lineage.How.FORK, c.uid(), now);
+					Lineage.Member child = new Lineage.Member(c.id(), parent.value(), Membership.FORK, c.uid(), now);
 					lineage.put(child);
 					parents.push(child);
 				}
@@ -357,7 +358,7 @@ final class ConnectorEvents implements Runnable {
 			List<TaskSnapshot> tasks = new ArrayList<>(r.tasks().size());
 			for (TaskSnapshot t : r.tasks()) {
 				Lineage.Member m = lineage.get(t.pid());
-				tasks.add(m != null && m.id().equals(t.id()) && !m.value().equals(t.tagValue()) ? withValue(t, m.value()) : t);
+				tasks.add(m != null && m.id().equals(t.id()) ? asMember(t, m) : t);
 			}
 			return new ProcfsScanner.Result(tasks, r.examined(), r.vanished(), r.unreadable());
 		}
@@ -365,7 +366,7 @@ final class ConnectorEvents implements Runnable {
 		List<TaskSnapshot> tasks = new ArrayList<>(members.size());
 		int vanished = 0;
 		for (Lineage.Member m : members) {
-			TaskSnapshot t = scanner.readKnown(m.pid(), m.value(), m.uid(), pageSize);
+			TaskSnapshot t = scanner.readKnown(m.pid(), m.value(), m.how(), m.uid(), pageSize);
 			if (t != null && t.startTimeNanos() == m.id().startTimeNanos()) {
 				tasks.add(t);
 			} else {
@@ -376,13 +377,13 @@ final class ConnectorEvents implements Runnable {
 		return new ProcfsScanner.Result(tasks, members.size(), vanished, 0);
 	}
 
-	private static TaskSnapshot withValue(TaskSnapshot t, String value) {
+	private static TaskSnapshot asMember(TaskSnapshot t, Lineage.Member m) {
 		return new TaskSnapshot(t.pid(), t.ppid(), t.tgid(), t.threads(), t.state(), t.uid(), t.comm(),
-				t.startTimeNanos(), t.cpuTimeNanos(), t.rssBytes(), value);
+				t.startTimeNanos(), t.cpuTimeNanos(), t.rssBytes(), m.value(), m.how());
 	}
 
 	/** How a member is known, or null for a process that is not one. */
-	Lineage.How how(TaskId id) {
+	Membership how(TaskId id) {
 		Lineage.Member m = lineage.get(id.pid());
 		return m != null && m.id().equals(id) ? m.how() : null;
 	}
@@ -410,8 +411,8 @@ final class ConnectorEvents implements Runnable {
 		return List.of(
 				"event mode: process events connector (netlink; forks, execs and exits from the kernel, membership kept at fork)",
 				String.format("connector: %d members (%d by tag, %d by fork); records: %d forks, %d execs, %d exits; "
-						+ "exit events delivered: %d%s", lineage.size(), lineage.count(Lineage.How.TAG),
-						lineage.count(Lineage.How.FORK), forks, execs, exits, delivered,
+						+ "exit events delivered: %d%s", lineage.size(), lineage.count(Membership.TAG),
+						lineage.count(Membership.FORK), forks, execs, exits, delivered,
 						exit == null ? "" : "; last: " + exit.what() + " at " + exit.at()),
 				String.format("connector losses: %d%s; full scans: %d (the first included); records skipped: %d; "
 						+ "receive queue %d KiB", losses, loss == null ? "" : " (last: " + loss.what() + " at " + loss.at() + ")",

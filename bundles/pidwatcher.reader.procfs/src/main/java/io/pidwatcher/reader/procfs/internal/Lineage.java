@@ -1,7 +1,8 @@
 package io.pidwatcher.reader.procfs.internal;
 
-import io.pidwatcher.api.ScanScope;
-import io.pidwatcher.api.TaskId;
+import io.pidwatcher.api.reader.Membership;
+import io.pidwatcher.api.reader.ScanScope;
+import io.pidwatcher.api.reader.TaskId;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -17,14 +18,11 @@ import java.util.Set;
  */
 final class Lineage {
 
-	/** How a member is known: it carried the tag when seen, or it was forked by a member. */
-	enum How { TAG, FORK }
-
 	/**
 	 * @param sinceNanos {@link System#nanoTime()} when it became a member (fork-to-membership
 	 *                   latency is measured against it)
 	 */
-	record Member(TaskId id, String value, How how, int uid, long sinceNanos) {
+	record Member(TaskId id, String value, Membership how, int uid, long sinceNanos) {
 
 		int pid() {
 			return id.pid();
@@ -87,7 +85,7 @@ final class Lineage {
 		return byPid.size();
 	}
 
-	synchronized long count(How how) {
+	synchronized long count(Membership how) {
 		return byPid.values().stream().filter(m -> m.how() == how).count();
 	}
 

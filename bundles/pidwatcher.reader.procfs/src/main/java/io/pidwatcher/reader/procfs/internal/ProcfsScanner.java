@@ -1,5 +1,6 @@
 package io.pidwatcher.reader.procfs.internal;
 
+import io.pidwatcher.api.reader.Membership;
 import io.pidwatcher.api.reader.ScanScope;
 import io.pidwatcher.api.reader.TaskSnapshot;
 
@@ -93,7 +94,7 @@ final class ProcfsScanner {
 	 * known (the connector keeps them): a third of the reads of a full scan, and no environ. Null
 	 * when the process is gone, or has exited and is a zombie.
 	 */
-	TaskSnapshot readKnown(int pid, String value, int uid, long pageSize) {
+	TaskSnapshot readKnown(int pid, String value, Membership how, int uid, long pageSize) {
 		try {
 			read(procRoot.resolve(Integer.toString(pid)).resolve("stat"));
 			StatFields stat = StatFields.parse(buffer, length);
@@ -102,7 +103,7 @@ final class ProcfsScanner {
 			}
 			return new TaskSnapshot(pid, stat.ppid(), pid, stat.threads(), stat.state(), uid, stat.comm(),
 					stat.startTicks() * NANOS_PER_TICK, (stat.utimeTicks() + stat.stimeTicks()) * NANOS_PER_TICK,
-					stat.rssPages() * pageSize, value);
+					stat.rssPages() * pageSize, value, how);
 		} catch (IOException | RuntimeException e) {
 			return null;
 		}

@@ -3,10 +3,11 @@ package io.pidwatcher.reader.procfs.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.pidwatcher.api.ExitEvent;
-import io.pidwatcher.api.ScanScope;
-import io.pidwatcher.api.TagName;
-import io.pidwatcher.api.TaskSnapshot;
+import io.pidwatcher.api.reader.ExitEvent;
+import io.pidwatcher.api.reader.Membership;
+import io.pidwatcher.api.reader.ScanScope;
+import io.pidwatcher.api.reader.TagName;
+import io.pidwatcher.api.reader.TaskSnapshot;
 import io.pidwatcher.testing.Proc;
 import io.pidwatcher.testing.TestPrograms;
 
@@ -126,8 +127,9 @@ class ConnectorEventsTest {
 		await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(pids(module(module)))
 				.as("launcher %d; debug: %s", launcher.pid(), debug).isEqualTo(tree));
 		for (int pid : tree) {
-			assertThat(connector.how(Proc.task(pid) == null ? null : id(pid))).as("pid %d", pid).isEqualTo(Lineage.How.FORK);
+			assertThat(connector.how(Proc.task(pid) == null ? null : id(pid))).as("pid %d", pid).isEqualTo(Membership.FORK);
 		}
+		assertThat(module(module)).extracting(TaskSnapshot::membership).containsOnly(Membership.FORK);
 		// The plain /proc walk (the scanning mode) cannot find any of them.
 		assertThat(scanner.scan(TAG, ScanScope.module(module)).tasks()).isEmpty();
 		// Everything lists them with the module's value too.
@@ -135,9 +137,9 @@ class ConnectorEventsTest {
 				.filter(t -> module.equals(t.tagValue())).map(TaskSnapshot::pid).collect(Collectors.toSet())).isEqualTo(tree);
 	}
 
-	private static io.pidwatcher.api.TaskId id(int pid) {
+	private static io.pidwatcher.api.reader.TaskId id(int pid) {
 		Proc.Task t = Proc.task(pid);
-		return new io.pidwatcher.api.TaskId(pid, t.start() * ProcfsScanner.NANOS_PER_TICK);
+		return new io.pidwatcher.api.reader.TaskId(pid, t.start() * ProcfsScanner.NANOS_PER_TICK);
 	}
 
 	@Test
@@ -147,7 +149,8 @@ class ConnectorEventsTest {
 		Process p = TestPrograms.start(TAG, module, "crash", "400", "7");
 		started.add(p);
 		await().atMost(Duration.ofSeconds(5)).until(() -> pids(module(module)).contains((int) p.pid()));
-		assertThat(connector.how(id((int) p.pid()))).as("became a member at exec, by its tag").isEqualTo(Lineage.How.TAG);
+		assertThat(connector.how(id((int) p.pid()))).as("became a member at exec, by its tag").isEqualTo(Membership.TAG);
+		assertThat(module(module)).extracting(TaskSnapshot::membership).containsExactly(Membership.TAG);
 		ExitEvent e = awaitExit((int) p.pid(), module, Duration.ofSeconds(5));
 		assertThat(e.waitStatus()).hasValue(7 << 8);
 		assertThat(e.source()).isEqualTo("procfs");
