@@ -239,11 +239,12 @@ final class ConnectorEvents implements Runnable {
 	/** Reads a new process's tag; makes it a member, or remembers that it could not be read. */
 	private void resolve(int pid, String how) {
 		unresolved.remove(pid);
-		TaskSnapshot t = own.readOne(pid, lineageTag.value());
-		if (t == null || t.state() == 'Z' || t.state() == 'X') {
+		ProcfsScanner.Tag tag = own.readTag(pid, lineageTag.value());
+		TaskSnapshot t = tag.value() == null ? null : own.readOne(pid, lineageTag.value());
+		if (tag.gone() || tag.value() != null && (t == null || t.state() == 'Z' || t.state() == 'X')) {
 			unresolved.put(pid, Boolean.TRUE);
 			debug.accept("pid " + pid + " (" + how + ") was gone before its environment could be read");
-		} else if (t.isTagged()) {
+		} else if (t != null && t.isTagged()) {
 			lineage.put(new Lineage.Member(t.id(), t.tagValue(), Membership.TAG, t.uid(), System.nanoTime()));
 		}
 	}

@@ -121,6 +121,26 @@ final class ProcfsScanner {
 		}
 	}
 
+	/** What {@link #readTag} found: the process was gone (or a zombie), or its tag value (null: none). */
+	record Tag(boolean gone, String value) {
+	}
+
+	/** Only the environ of one process: what the connector reads for every exec on the machine. */
+	Tag readTag(int pid, String tagName) {
+		Path dir = procRoot.resolve(Integer.toString(pid));
+		try {
+			read(dir.resolve("environ"));
+			// A zombie's environ reads empty: tell it from an untagged process by the directory's
+			// stat only when the answer matters (an empty environment is rare for a live process).
+			if (length == 0) {
+				return new Tag(readKnown(pid, null, Membership.TAG, 0, 0) == null, null);
+			}
+			return new Tag(false, new EnvironSearch(tagName).find(buffer, length));
+		} catch (IOException | RuntimeException e) {
+			return new Tag(!Files.isDirectory(dir), null);
+		}
+	}
+
 	/** The real uid of a live process, or -1 when it is gone. */
 	int realUid(int pid) {
 		try {
