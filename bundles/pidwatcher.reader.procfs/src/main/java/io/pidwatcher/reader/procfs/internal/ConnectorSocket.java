@@ -2,8 +2,13 @@ package io.pidwatcher.reader.procfs.internal;
 
 import com.sun.jna.LastErrorException;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 
@@ -142,8 +147,35 @@ final class ConnectorSocket implements AutoCloseable {
 				}
 			}
 		}
+		String outside = outsideInitialNamespaces();
 		throw new UnavailableException("the kernel never acknowledged the process events subscription within "
-				+ ACK_TIMEOUT_MILLIS + " ms (CONFIG_PROC_EVENTS off?)");
+				+ ACK_TIMEOUT_MILLIS + " ms (" + (outside != null ? "this process is outside the initial " + outside
+						+ " namespace, a container? The kernel ignores listeners there"
+						: "a kernel without CONFIG_PROC_EVENTS?") + ")");
+	}
+
+	/**
+	 * Which of the user and pid namespaces is not the initial one, or null. The kernel gives the
+	 * initial ones fixed inode numbers (PROC_USER_INIT_INO, PROC_PID_INIT_INO), so this needs no
+	 * view of any other process.
+	 */
+	static String outsideInitialNamespaces() {
+		List<String> outside = new ArrayList<>();
+		if (!namespaceIs("user", 0xEFFFFFFDL)) {
+			outside.add("user");
+		}
+		if (!namespaceIs("pid", 0xEFFFFFFCL)) {
+			outside.add("pid");
+		}
+		return outside.isEmpty() ? null : String.join(" and ", outside);
+	}
+
+	private static boolean namespaceIs(String kind, long initialInode) {
+		try {
+			return Files.readSymbolicLink(Path.of("/proc/self/ns", kind)).toString().equals(kind + ":[" + initialInode + "]");
+		} catch (IOException | RuntimeException e) {
+			return true; // cannot tell: say nothing about namespaces
+		}
 	}
 
 	/**

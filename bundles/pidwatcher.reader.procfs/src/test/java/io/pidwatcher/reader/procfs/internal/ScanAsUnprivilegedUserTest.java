@@ -21,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Without root or CAP_SYS_PTRACE most environments in /proc cannot be read. The scan must still
  * succeed, list what it may read, and count the rest as unreadable. Runs a real scan in a JVM
- * that has dropped to the nobody user.
+ * that has dropped to the nobody user. The process events connector, tried as nobody and in a
+ * user namespace, is had or refused with a reason the reader can show.
  */
 class ScanAsUnprivilegedUserTest {
 
@@ -59,6 +60,38 @@ class ScanAsUnprivilegedUserTest {
 		}
 	}
 
+	/**
+	 * As nobody, kernels before 6.6 refuse the connector (it then needed CAP_NET_ADMIN) and the
+	 * reason says so; since 6.6 any user may listen. Either way the answer is clean, never a crash.
+	 */
+	@Test
+	void asNobodyTheConnectorIsEitherHadOrRefusedWithTheReason() throws Exception {
+		String out = runConnectorProbe(List.of("setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY, "--clear-groups",
+				"--inh-caps=-all", "--bounding-set=-all"));
+		assertThat(out).matches("(?s)(subscribed|unavailable: bind to the process events connector refused \\(errno 1: needs root or CAP_NET_ADMIN\\))\\s*");
+	}
+
+	/** Outside the initial user namespace (as in a container) the kernel ignores the listener: the reason names it. */
+	@Test
+	void inAUserNamespaceTheConnectorIsRefusedWithTheReason() throws Exception {
+		String out = runConnectorProbe(List.of("unshare", "--user", "--map-root-user"));
+		assertThat(out).contains("unavailable: the kernel never acknowledged the process events subscription")
+				.contains("outside the initial user namespace");
+	}
+
+	private String runConnectorProbe(List<String> prefix) throws Exception {
+		String classpath = worldReadableClasspath();
+		Path jnaDir = Files.createDirectories(tmp.resolve("jna")); // where JNA unpacks its native library
+		Files.setPosixFilePermissions(jnaDir, PosixFilePermissions.fromString("rwxrwxrwx"));
+		List<String> command = new ArrayList<>(prefix);
+		command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+				"-Djna.tmpdir=" + jnaDir, "-cp", classpath, UnprivilegedConnector.class.getName()));
+		Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+		String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+		assertThat(p.waitFor()).as("output:%n%s", out).isZero();
+		return out;
+	}
+
 	private Process startAsNobody(List<String> command) throws Exception {
 		List<String> full = new ArrayList<>(List.of("setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY,
 				"--clear-groups", "--inh-caps=-all", "--bounding-set=-all"));
@@ -72,7 +105,7 @@ class ScanAsUnprivilegedUserTest {
 		List<String> parts = new ArrayList<>();
 		int i = 0;
 		for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
-			if (!(entry.contains("pidwatcher.api") || entry.contains("pidwatcher.reader.procfs"))) {
+			if (!(entry.contains("pidwatcher.api") || entry.contains("pidwatcher.reader.procfs") || entry.contains("jna"))) {
 				continue;
 			}
 			Path source = Path.of(entry);
