@@ -36,6 +36,14 @@ public final class ConnectorBench {
 	private static final String TAG = "PIDWATCHER_MODULE";
 	private static final long PERIOD_MILLIS = 500;
 
+	/** One measured window: CPU in % of one core, scans done, and the median scan's wall time. */
+	private record Window(double percent, int scans, double wallMillisMedian) {
+
+		double cpuMillisPerScan(int windowSeconds) {
+			return percent / 100.0 * windowSeconds * 1000 / Math.max(1, scans);
+		}
+	}
+
 	private ConnectorBench() {
 	}
 
@@ -63,7 +71,7 @@ public final class ConnectorBench {
 		int ours = countOurs(probe, prefix);
 		int inProc = probe.scan(TAG, ScanScope.everything()).examined();
 
-		double[] scanCpu = new double[2], connectorCpu = new double[2];
+		Window[] scanCpu = new Window[2], connectorCpu = new Window[2];
 		for (int round = 0; round < 2; round++) {
 			scanCpu[round] = cpuOfScanning(window);
 			connectorCpu[round] = cpuOfConnector(window);
@@ -79,8 +87,21 @@ public final class ConnectorBench {
 		System.out.printf("one tagged scan every %d ms; CPU in %d s windows, two rounds; the machine is shared%n%n", PERIOD_MILLIS, window);
 		System.out.printf("%-42s | %-24s | %-24s | %s%n", "measure", "connector", "scanning", "scanning/connector");
 		System.out.printf("%-42s | %-24s | %-24s | %.1fx%n", "reader CPU, % of one core (round 1, 2)",
-				String.format("%.1f, %.1f", connectorCpu[0], connectorCpu[1]), String.format("%.1f, %.1f", scanCpu[0], scanCpu[1]),
-				(scanCpu[0] + scanCpu[1]) / Math.max(0.01, connectorCpu[0] + connectorCpu[1]));
+				String.format("%.1f, %.1f", connectorCpu[0].percent(), connectorCpu[1].percent()),
+				String.format("%.1f, %.1f", scanCpu[0].percent(), scanCpu[1].percent()),
+				(scanCpu[0].percent() + scanCpu[1].percent()) / Math.max(0.01, connectorCpu[0].percent() + connectorCpu[1].percent()));
+		System.out.printf("%-42s | %-24s | %-24s | %s%n", "scans done of " + 2 * window + " per window (round 1, 2)",
+				connectorCpu[0].scans() + ", " + connectorCpu[1].scans(), scanCpu[0].scans() + ", " + scanCpu[1].scans(), "");
+		System.out.printf("%-42s | %-24s | %-24s | %.1fx%n", "CPU ms per scan (round 1, 2)",
+				String.format("%.1f, %.1f", connectorCpu[0].cpuMillisPerScan(window), connectorCpu[1].cpuMillisPerScan(window)),
+				String.format("%.1f, %.1f", scanCpu[0].cpuMillisPerScan(window), scanCpu[1].cpuMillisPerScan(window)),
+				(scanCpu[0].cpuMillisPerScan(window) + scanCpu[1].cpuMillisPerScan(window))
+						/ Math.max(0.01, connectorCpu[0].cpuMillisPerScan(window) + connectorCpu[1].cpuMillisPerScan(window)));
+		System.out.printf("%-42s | %-24s | %-24s | %.1fx%n", "scan wall time, median ms (round 1, 2)",
+				String.format("%.1f, %.1f", connectorCpu[0].wallMillisMedian(), connectorCpu[1].wallMillisMedian()),
+				String.format("%.1f, %.1f", scanCpu[0].wallMillisMedian(), scanCpu[1].wallMillisMedian()),
+				(scanCpu[0].wallMillisMedian() + scanCpu[1].wallMillisMedian())
+						/ Math.max(0.01, connectorCpu[0].wallMillisMedian() + connectorCpu[1].wallMillisMedian()));
 		System.out.printf("%-42s | %-24s | %-24s | %s%n", "exit -> detection, ms median / p99 (n)", stats(connectorExit, kills),
 				stats(pidfdExit, kills) + " pidfd", ratio(pidfdExit, connectorExit));
 		System.out.printf("%-42s | %-24s | %-24s | %s%n", "fork -> membership, ms median / p99 (n)", stats(connectorFork, forks),
@@ -100,11 +121,11 @@ public final class ConnectorBench {
 	}
 
 	/** Today's scanning mode: a /proc walk every period, each tagged task handed to the pidfd tracker. */
-	private static double cpuOfScanning(int window) throws Exception {
+	private static Window cpuOfScanning(int window) throws Exception {
 		ExitTracker tracker = new ExitTracker(Path.of("/proc"), e -> { }, true);
 		tracker.start();
 		ProcfsScanner scanner = new ProcfsScanner(Path.of("/proc"));
-		double cpu = measure(window, () -> {
+		Window cpu = measure(window, () -> {
 			tracker.track(scanner.scan(TAG, ScanScope.tagged()).tasks());
 			return null;
 		});
@@ -112,35 +133,42 @@ public final class ConnectorBench {
 		return cpu;
 	}
 
-	private static double cpuOfConnector(int window) throws Exception {
+	private static Window cpuOfConnector(int window) throws Exception {
 		ConnectorEvents c = ConnectorEvents.start(Path.of("/proc"), TagName::defaultName, e -> { }, m -> { },
 				ConnectorEvents.DEFAULT_RECEIVE_BUFFER);
 		while (!c.ready()) {
 			Thread.sleep(10);
 		}
 		ProcfsScanner scanner = new ProcfsScanner(Path.of("/proc"));
-		double cpu = measure(window, () -> c.scan(scanner, TAG, ScanScope.tagged()));
+		Window cpu = measure(window, () -> c.scan(scanner, TAG, ScanScope.tagged()));
 		c.stop();
 		return cpu;
 	}
 
 	/** Scans every period for 5 s of warm-up, then for {@code window} seconds measured. */
-	private static double measure(int window, Supplier<?> scan) throws Exception {
+	private static Window measure(int window, Supplier<?> scan) throws Exception {
 		long next = System.nanoTime();
 		long warmEnd = next + 5_000_000_000L;
 		long end = warmEnd + window * 1_000_000_000L;
 		double cpuStart = -1;
 		long wallStart = 0;
+		List<Double> walls = new ArrayList<>();
 		while (System.nanoTime() < end) {
 			if (cpuStart < 0 && System.nanoTime() >= warmEnd) {
 				cpuStart = processCpuNanos();
 				wallStart = System.nanoTime();
 			}
+			long t0 = System.nanoTime();
 			scan.get();
+			if (cpuStart >= 0) {
+				walls.add((System.nanoTime() - t0) / 1e6);
+			}
 			next += PERIOD_MILLIS * 1_000_000;
 			Thread.sleep(Math.max(0, (next - System.nanoTime()) / 1_000_000));
 		}
-		return 100.0 * (processCpuNanos() - cpuStart) / (System.nanoTime() - wallStart);
+		double percent = 100.0 * (processCpuNanos() - cpuStart) / (System.nanoTime() - wallStart);
+		walls.sort(null);
+		return new Window(percent, walls.size(), walls.isEmpty() ? 0 : walls.get(walls.size() / 2));
 	}
 
 	/** Kills leaves of the trees one by one; the connector and the pidfd tracker both time each. */
