@@ -14,6 +14,8 @@ interface LinuxCalls extends Library {
 	LinuxCalls INSTANCE = Native.load("c", LinuxCalls.class);
 
 	long SYS_PIDFD_OPEN = 434; // x86_64
+	long SYS_GETTID = 186; // x86_64
+	int PRIO_PROCESS = 0;
 	int POLLIN = 0x1;
 	int EFD_NONBLOCK = 04000;
 	int EFD_CLOEXEC = 02000000;
@@ -59,4 +61,7 @@ interface LinuxCalls extends Library {
 	int getsockopt(int fd, int level, int option, int[] value, int[] length) throws LastErrorException;
 
 	int getpagesize();
+
+	/** With PRIO_PROCESS and a thread id, sets that one thread's nice value. */
+	int setpriority(int which, int who, int nice) throws LastErrorException;
 }
