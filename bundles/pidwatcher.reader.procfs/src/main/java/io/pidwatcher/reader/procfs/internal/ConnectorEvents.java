@@ -33,6 +33,10 @@ import java.util.function.Supplier;
  * fork falls between the scan and the events. When records are lost (the socket's queue
  * overflowed, or a CPU's sequence numbers jump) it scans in full again; a member that scan does
  * not find is reported as exited only then, once /proc has confirmed it gone.
+ *
+ * <p>About 450 lines: the record handlers, the rescan and the member scan share one invariant
+ * (this thread is the lineage's only writer), so they stay together; the parser, the socket, the
+ * sequence check and the table are classes of their own. The pw:source facts could move out next.
  */
 final class ConnectorEvents implements Runnable {
 
