@@ -37,7 +37,8 @@ final class RuntimeHome implements AutoCloseable {
 
 	RuntimeHome start() throws Exception {
 		runtime.start();
-		ExportedRuntime.until(WAIT, "the runtime answers on its socket", () -> {
+		// twice WAIT: a JVM starting on a machine loaded by other suites
+		ExportedRuntime.until(WAIT.multipliedBy(2), "the runtime answers on its socket", () -> {
 			try {
 				return runtime.request("status").status() == 0;
 			} catch (IOException | RuntimeException e) {
