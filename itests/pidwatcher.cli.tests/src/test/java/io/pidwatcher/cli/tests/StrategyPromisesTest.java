@@ -63,7 +63,8 @@ class StrategyPromisesTest {
 	/** A gave-up module stays down through a config edit; pw:start brings it back. */
 	@Test
 	void onlyStartBringsBackAGaveUpModule() throws Exception {
-		rt = new RuntimeHome("pw-gaveup").start();
+		rt = new RuntimeHome("pw-gaveup");
+		rt.start();
 		String name = rt.name("gone");
 		String giveUp = "strategy=intensity\nstrategy.max-restarts=1\nstrategy.period=1min\nstrategy.delay=100ms\ninterval=200ms\n";
 		rt.define(name, "command=PWTEST crash 200 3\n" + giveUp);
@@ -92,7 +93,8 @@ class StrategyPromisesTest {
 			+ "only pw:start brings it back; the state lives in bundles/pidwatcher.watchdog, being rewritten; issue 16")
 	@Test
 	void aGaveUpModuleStaysDownAcrossARuntimeRestart() throws Exception {
-		rt = new RuntimeHome("pw-gaveup2").start();
+		rt = new RuntimeHome("pw-gaveup2");
+		rt.start();
 		String name = rt.name("gone");
 		rt.define(name, "command=PWTEST crash 200 3\nstrategy=intensity\nstrategy.max-restarts=1\nstrategy.period=1min\n"
 				+ "strategy.delay=100ms\ninterval=200ms\n");
@@ -106,7 +108,8 @@ class StrategyPromisesTest {
 	/** one_for_all restarts the group after a failure, but a module the user stopped stays stopped. */
 	@Test
 	void theGroupStrategyLeavesAUserStoppedModuleStopped() throws Exception {
-		rt = new RuntimeHome("pw-group").start();
+		rt = new RuntimeHome("pw-group");
+		rt.start();
 		String group = "g" + System.nanoTime();
 		String a = rt.name("ga");
 		String b = rt.name("gb");
@@ -130,7 +133,8 @@ class StrategyPromisesTest {
 	/** A bundle registering a HealthPolicy, dropped into deploy/, is the policy a module names. */
 	@Test
 	void aThirdPartyHealthPolicyDeployedIntoDeployIsApplied() throws Exception {
-		rt = new RuntimeHome("pw-deploy").start();
+		rt = new RuntimeHome("pw-deploy");
+		rt.start();
 		Path jar = Files.createDirectories(rt.home.resolve("deploy")).resolve("thirdparty-policy.jar");
 		Path tmp = rt.home.resolve("thirdparty-policy.jar.tmp");
 		writePolicyBundle(tmp);
