@@ -2,8 +2,11 @@
 # Runs inside the QEMU guest (run-guest.sh --script, module loaded): the whole pidwatcher runtime,
 # features/target/pidwatcher.jar on the host's JVM over 9p, against the real /dev/pidwatcher.
 # One JVM session: Gogo commands are fed to the runtime's stdin through a FIFO and each command's
-# output is cut out of its stdout by a marker. One line per result: "ok N - name" / "not ok N - name";
-# "# ..." lines are diagnostics (measured latencies).
+# output is cut out of its stdout by a marker. TAP-like output: first the plan "1..N", then one line
+# per check, "ok N - name" / "not ok N - name"; "# ..." lines are diagnostics (measured latencies).
+# Exits non-zero when a check failed or fewer checks than planned ran; run.sh checks the plan too.
+# Timing: a check bounds only what must never happen (an exit event not seen within 5 s); the
+# latencies measured here are printed as diagnostics (docs/benchmarks.md has the real figures).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -14,11 +17,17 @@ mkdir -p "$home/etc"
 cd "$home"
 
 echo  # the first line of output shares the console line with the boot noise
-t=0
+plan=16
+echo "1..$plan"
+t=0 failures=0
 result() {	# status name
 	t=$((t + 1))
-	if [ "$1" = 0 ]; then echo "ok $t - $2"; else echo "not ok $t - $2"; fi
+	if [ "$1" = 0 ]; then echo "ok $t - $2"; else echo "not ok $t - $2"; failures=$((failures + 1)); fi
 }
+# same_nonempty A B: A and B are the same list of pids, and not an empty one (two empty lists,
+# a reader that lists nothing and a /proc walk that found nothing, must not pass)
+same_nonempty() { [ -n "${1// /}" ] && [ "$1" = "$2" ]; }
+is_pid() { [[ "$1" =~ ^[0-9]+$ ]]; }
 us_now() { local r=$EPOCHREALTIME; echo "${r/./}"; }
 
 # --- tagged processes: a double-forking daemon, a tree, and victims to kill ------------------------
@@ -29,8 +38,14 @@ for i in 1 2 3; do
 	PIDWATCHER_MODULE=victim$i "$pwtest" sleep 600 &
 	eval victim$i=$!
 done
-sleep 0.5
-daemon=$(cat "$home/daemon.pid")
+# the daemon writes its pid file after its double fork; wait for it (with a deadline) rather than
+# read a file that may still be empty
+for _ in $(seq 50); do
+	daemon=$(cat "$home/daemon.pid" 2>/dev/null)
+	is_pid "$daemon" && break
+	sleep 0.1
+done
+is_pid "$daemon" || echo "# the daemon wrote no pid to $home/daemon.pid"
 
 # pids carrying PIDWATCHER_MODULE=$1 according to /proc (the truth the readers must match)
 tagged_pids() {
@@ -85,14 +100,32 @@ wait_source() {
 	sed 's/^/#   /' <<< "$src"
 	return 1
 }
-# exit_latency SOURCE_REGEX PID T0: us from T0 (before kill) to the reader's delivery of PID's exit
+# exit_latency SOURCE_REGEX PID T0: us from T0 (before kill) to the reader's delivery of PID's
+# exit, polling pw:source for up to 5 s; prints nothing when the exit was never delivered
 exit_latency() {
-	local src at
-	src=$(gogo pw:source)
-	at=$(grep -E "$1" <<< "$src" | sed -n "s/.*last: pid $2 .* at \([0-9]*\) us since the epoch.*/\1/p" | head -1)
-	[ -n "$at" ] || { echo "# no exit of pid $2 in: $(grep 'exit events' <<< "$src")" >&2; echo 999999999; return; }
-	echo $((at - $3))
+	local src at end=$(($(date +%s) + 5))
+	is_pid "$2" || { echo "# exit_latency: '$2' is not a pid" >&2; return; }
+	while :; do
+		src=$(gogo pw:source)
+		at=$(grep -E "$1" <<< "$src" | sed -n "s/.*last: pid $2 .* at \([0-9]*\) us since the epoch.*/\1/p" | head -1)
+		[ -n "$at" ] && { echo $((at - $3)); return; }
+		[ "$(date +%s)" -lt $end ] || break
+		sleep 0.2
+	done
+	echo "# no exit of pid $2 within 5 s in: $(grep 'exit events' <<< "$src")" >&2
 }
+# listed MODULE PID: pw:ps MODULE lists PID within 10 s (the active reader has seen the task: the
+# /proc reader tracks a task's exit from the scan that finds it on; no sleep tied to its period)
+listed() {
+	local end=$(($(date +%s) + 10))
+	is_pid "$2" || return 1
+	until gogo "pw:ps $1" | ps_pids | grep -qw "$2"; do
+		[ "$(date +%s)" -lt $end ] || { echo "# pw:ps $1 never listed pid $2"; return 1; }
+		sleep 0.2
+	done
+}
+# delivered LATENCY_US: an exit event was delivered, after the kill and within the 5 s bound
+delivered() { [ -n "$1" ] && [ "$1" -ge 0 ] && [ "$1" -lt 5000000 ]; }
 
 # 1-3: start, device reader active, module facts, event mode
 wait_source 'reader     device' 120
@@ -109,17 +142,17 @@ want=$(tagged_pids e2e)
 ps=$(gogo "pw:ps e2e")
 got=$(ps_pids <<< "$ps")
 echo "# /proc says e2e = $want; pw:ps lists $got"
-[ "$want" = "$got" ] && [ -n "$got" ] && grep -qw "$daemon" <<< "$got"
+same_nonempty "$want" "$got" && is_pid "$daemon" && grep -qw "$daemon" <<< "$got"
 result $? "pw:ps lists the tagged double-forking tree (setsid daemon $daemon included) on the device reader"
 before=$got
 
 # 5: exit event by device poll
-sleep 1
-t0=$(us_now); kill -9 "$victim1"; sleep 1.5
+listed victim1 "$victim1"; seen=$?
+t0=$(us_now); kill -9 "$victim1"
 lat=$(exit_latency 'exit events delivered' "$victim1" "$t0")
-echo "# device: kill -9 to exit event delivered: $lat us"
-[ "$lat" -lt 100000 ]
-result $? "killing a tagged task gives an exit event from device poll in under 100 ms"
+echo "# device: kill -9 to exit event delivered: ${lat:-never} us"
+[ $seen = 0 ] && delivered "$lat"
+result $? "killing a tagged task gives an exit event from device poll (within 5 s)"
 
 # 6: the module is pinned while in use
 rmmod pidwatcher 2>/dev/null
@@ -134,18 +167,18 @@ rmmod pidwatcher && [ ! -e /dev/pidwatcher ] && wait_source 'module     not load
 result $? "rmmod then succeeds and pw:source says the module is not loaded"
 got=$(gogo "pw:ps e2e" | ps_pids)
 echo "# procfs: pw:ps e2e lists $got"
-[ "$got" = "$before" ]
+same_nonempty "$got" "$before"
 result $? "pw:ps on the /proc reader lists the same tasks"
 
 # 10: pidfd events with the module gone
 grep -q 'events     pidfd' <<< "$src"
 result $? "pw:source says exit events come from pidfd"
-sleep 1.5
-t0=$(us_now); kill -9 "$victim2"; sleep 1.5
+listed victim2 "$victim2"; seen=$?
+t0=$(us_now); kill -9 "$victim2"
 lat=$(exit_latency 'exit events delivered' "$victim2" "$t0")
-echo "# procfs: kill -9 to exit event delivered: $lat us"
-[ "$lat" -lt 100000 ]
-result $? "with the module unloaded, a killed tagged task gives a pidfd exit event in under 100 ms"
+echo "# procfs: kill -9 to exit event delivered: ${lat:-never} us"
+[ $seen = 0 ] && delivered "$lat"
+result $? "with the module unloaded, a killed tagged task gives a pidfd exit event (within 5 s)"
 
 # 11-13: re-enable while absent, load: the runtime switches back by itself
 echo "enabled=true" > "$home/etc/pidwatcher.device.cfg"
@@ -158,31 +191,40 @@ wait_source 'reader     device' 20
 result $? "insmod: the runtime switches back to the device reader with no restart"
 got=$(gogo "pw:ps e2e" | ps_pids)
 echo "# device again: pw:ps e2e lists $got"
-[ "$got" = "$before" ]
+same_nonempty "$got" "$before"
 result $? "pw:ps on the device reader lists the same tasks after the reload"
-sleep 1
-t0=$(us_now); kill -9 "$victim3"; sleep 1.5
+listed victim3 "$victim3"; seen=$?
+t0=$(us_now); kill -9 "$victim3"
 lat=$(exit_latency 'exit events delivered' "$victim3" "$t0")
-echo "# device after reload: kill -9 to exit event delivered: $lat us"
-[ "$lat" -lt 100000 ]
-result $? "after the reload, a killed tagged task gives a device exit event in under 100 ms"
+echo "# device after reload: kill -9 to exit event delivered: ${lat:-never} us"
+[ $seen = 0 ] && delivered "$lat"
+result $? "after the reload, a killed tagged task gives a device exit event (within 5 s)"
 
 # 14: a module loaded with another tag is refused, /proc stays in charge
 echo "enabled=false" > "$home/etc/pidwatcher.device.cfg"
 wait_source 'reader     procfs' 20 >/dev/null
 rmmod pidwatcher && insmod "$PW_KO" tag=OTHER_TAG
 echo "enabled=true" > "$home/etc/pidwatcher.device.cfg"
-sleep 3
+# the refusal is logged when the device reader looks at the module; wait for it (20 s at most),
+# then /proc must still be in charge
+for _ in $(seq 100); do
+	grep -q 'module watches tag OTHER_TAG' "$home/var/log/pidwatcher.log" 2>/dev/null && break
+	sleep 0.2
+done
 src=$(gogo pw:source)
 grep -q 'reader     procfs' <<< "$src" && grep -q 'module watches tag OTHER_TAG' "$home/var/log/pidwatcher.log"
 result $? "a module loaded with tag=OTHER_TAG is refused with a logged reason; /proc stays in charge"
 grep 'device reader' "$home/var/log/pidwatcher.log" | sed 's/^/#   log: /'
 
 exec 5>&-
+# the shell stops the framework at the end of its input; bound the wait all the same
+for _ in $(seq 300); do kill -0 $jvm 2>/dev/null || break; sleep 0.1; done
+kill -0 $jvm 2>/dev/null && { echo "# the runtime did not exit within 30 s of its input's end: killed"; kill -9 $jvm; }
 wait $jvm 2>/dev/null
 if [ -n "${PW_E2E_DEBUG:-}" ]; then
 	sed 's/^/#   out: /' "$out"
 	sed 's/^/#   log: /' "$home/var/log/pidwatcher.log"
 fi
-echo "# guest done: $t checks"
-exit 0
+echo "# guest done: $t of $plan checks, $failures failed"
+[ "$t" -eq "$plan" ] || echo "not ok - $t checks ran, the plan is $plan"
+[ "$failures" -eq 0 ] && [ "$t" -eq "$plan" ]

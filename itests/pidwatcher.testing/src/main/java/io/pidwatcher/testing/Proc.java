@@ -55,6 +55,80 @@ public final class Proc {
 		}
 	}
 
+	/**
+	 * The module's tree as /proc shows it: every live task carrying the tag, and every live
+	 * descendant of one (a child that cleared its environment is still the module's), by pid.
+	 */
+	public static List<Task> tree(String module) {
+		List<Task> all = new ArrayList<>();
+		try (DirectoryStream<Path> dirs = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
+			for (Path dir : dirs) {
+				Task t = task(Integer.parseInt(dir.getFileName().toString()));
+				if (t != null) {
+					all.add(t);
+				}
+			}
+		} catch (IOException e) {
+			throw new IllegalStateException(e);
+		}
+		java.util.Set<Integer> in = new java.util.TreeSet<>();
+		tagged(module).forEach(t -> in.add(t.pid()));
+		for (boolean grew = true; grew;) {
+			grew = false;
+			for (Task t : all) {
+				if (!in.contains(t.pid()) && in.contains(t.ppid())) {
+					grew = in.add(t.pid());
+				}
+			}
+		}
+		return all.stream().filter(t -> in.contains(t.pid())).sorted((a, b) -> Integer.compare(a.pid(), b.pid())).toList();
+	}
+
+	/** Linux reports start times in USER_HZ clock ticks, 100 a second on every architecture we run on. */
+	public static final long NANOS_PER_TICK = 1_000_000_000L / 100;
+
+	/** Whether the process with this pid and start time (nanoseconds since boot, as the readers report it) lives. */
+	public static boolean alive(int pid, long startTimeNanos) {
+		Task now = task(pid);
+		return now != null && now.start() == startTimeNanos / NANOS_PER_TICK;
+	}
+
+	/** Whether the process ignores this signal now (SigIgn of /proc/PID/status); false when it is gone. */
+	public static boolean ignores(int pid, int signal) {
+		try {
+			for (String line : Files.readAllLines(Path.of("/proc", Integer.toString(pid), "status"))) {
+				if (line.startsWith("SigIgn:")) {
+					return (Long.parseUnsignedLong(line.substring(7).trim(), 16) & (1L << (signal - 1))) != 0;
+				}
+			}
+		} catch (IOException | RuntimeException e) {
+			// gone
+		}
+		return false;
+	}
+
+	/**
+	 * Whether this JVM holds a pidfd of the process (a "Pid:" line in /proc/self/fdinfo, Linux 5.3+):
+	 * proof that a reader in this framework tracks its exit, without asking the reader.
+	 */
+	public static boolean pidfdHeldFor(long pid) {
+		String line = "Pid:\t" + pid;
+		try (DirectoryStream<Path> fds = Files.newDirectoryStream(Path.of("/proc/self/fdinfo"))) {
+			for (Path fd : fds) {
+				try {
+					if (Files.readAllLines(fd).contains(line)) {
+						return true;
+					}
+				} catch (IOException | RuntimeException e) {
+					// closed meanwhile
+				}
+			}
+		} catch (IOException e) {
+			throw new IllegalStateException(e);
+		}
+		return false;
+	}
+
 	public static boolean alive(Task t) {
 		Task now = task(t.pid());
 		return now != null && now.start() == t.start();

@@ -104,7 +104,7 @@ class BundleChurnTest {
 	private final AtomicInteger samples = new AtomicInteger();
 	private final AtomicBoolean sampling = new AtomicBoolean();
 	private Thread sampler;
-	/** Makes this run's module names unique (they must not contain '-'). */
+	/** Makes this run's module names unique (base 36; a name may contain dashes, ModulePromisesTest proves it, these need none). */
 	private final String run = Long.toString(System.nanoTime() % 46656, 36);
 
 	private Bundle bundle(String symbolicName) {

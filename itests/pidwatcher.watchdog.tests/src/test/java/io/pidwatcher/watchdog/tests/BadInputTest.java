@@ -112,7 +112,7 @@ class BadInputTest extends WatchdogTestBase {
 				return true;
 			}
 		});
-		assertThat(modules.aliveTagged(name)).as("deleting the file stopped the tree").isEmpty();
+		assertThat(modules.liveTree(name)).as("deleting the file stopped the tree").isEmpty();
 	}
 
 	private void assertRunningUnchanged(String name, ModuleStatus before) throws InterruptedException {
@@ -121,6 +121,6 @@ class BadInputTest extends WatchdogTestBase {
 		assertThat(now.state()).isEqualTo(ModuleState.RUNNING);
 		assertThat(now.main()).isEqualTo(before.main());
 		assertThat(now.command()).isEqualTo(before.command());
-		assertThat(modules.aliveTagged(name)).hasSize(1);
+		assertThat(modules.liveTree(name)).hasSize(1);
 	}
 }

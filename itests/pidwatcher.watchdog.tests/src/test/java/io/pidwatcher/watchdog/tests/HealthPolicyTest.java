@@ -35,7 +35,7 @@ class HealthPolicyTest extends WatchdogTestBase {
 		assertThat(f.kind()).isEqualTo(Failure.Kind.UNHEALTHY);
 		assertThat(f.reason()).contains("cpu: runaway");
 		assertThat(restarted.main()).isNotEqualTo(first.main());
-		assertThat(Modules.alive(first.main().pid(), first.main().startTimeNanos(), reader)).isFalse();
+		assertThat(Modules.alive(first.main())).isFalse();
 	}
 
 	/** 6. A leaker is restarted by the tree-memory policy. */
@@ -86,7 +86,7 @@ class HealthPolicyTest extends WatchdogTestBase {
 		Failure f = restarted.failures().get(0);
 		assertThat(f.kind()).isEqualTo(Failure.Kind.START_FAILED);
 		assertThat(f.reason()).contains("no READY=1 within start.timeout 800ms");
-		assertThat(Modules.alive(waiting.tasks().get(0).pid(), waiting.tasks().get(0).startTimeNanos(), reader)).isFalse();
+		assertThat(Modules.alive(waiting.tasks().get(0))).isFalse();
 		assertThat(restarted.state()).isIn(ModuleState.STARTING, ModuleState.STOPPING, ModuleState.WAITING,
 				ModuleState.FAILED);
 	}
@@ -107,7 +107,7 @@ class HealthPolicyTest extends WatchdogTestBase {
 		assertThat(pending.failures()).isNotEmpty();
 		Thread.sleep(500);
 		assertThat(supervisor.status(name).main()).isEqualTo(pending.main());
-		assertThat(Modules.alive(pending.main().pid(), pending.main().startTimeNanos(), reader)).isTrue();
+		assertThat(Modules.alive(pending.main())).isTrue();
 
 		BundleContext context = FrameworkUtil.getBundle(getClass()).getBundleContext();
 		Hashtable<String, Object> props = new Hashtable<>();
@@ -117,8 +117,8 @@ class HealthPolicyTest extends WatchdogTestBase {
 		try {
 			ModuleStatus gaveUp = modules.awaitState(name, ModuleState.GAVE_UP);
 			assertThat(gaveUp.reason()).contains("test strategy gives up at once");
-			assertThat(Modules.alive(pending.main().pid(), pending.main().startTimeNanos(), reader)).isFalse();
-			assertThat(modules.aliveTagged(name)).isEmpty();
+			assertThat(Modules.alive(pending.main())).isFalse();
+			assertThat(modules.liveTree(name)).isEmpty();
 		} finally {
 			reg.unregister();
 		}

@@ -50,7 +50,7 @@ class ModuleCommandsTest extends WatchdogTestBase {
 		String name = modules.define(TestPrograms.uniqueModule("gogo"), "command", Modules.pwtest("tree", "1", "2", "120"),
 				"interval", "200ms", "autostart", "false");
 		modules.awaitState(name, ModuleState.STOPPED);
-		assertThat(modules.aliveTagged(name)).as("autostart=false starts nothing").isEmpty();
+		assertThat(modules.liveTree(name)).as("autostart=false starts nothing").isEmpty();
 
 		assertThat(Gogo.run(gogo, "pw:start " + name)).contains(name + ": starting");
 		ModuleStatus running = modules.await(name, "running with 3 tasks",
@@ -67,7 +67,7 @@ class ModuleCommandsTest extends WatchdogTestBase {
 		assertThat(again.main()).isNotEqualTo(running.main());
 
 		assertThat(Gogo.run(gogo, "pw:stop " + name)).contains("stopped " + name + ": 3 tasks stopped");
-		assertThat(modules.aliveTagged(name)).isEmpty();
+		assertThat(modules.liveTree(name)).isEmpty();
 
 		String events = Gogo.run(gogo, "pw:events " + name);
 		assertThat(events).contains("stopped -> starting").contains("starting -> running").contains("running -> stopping")

@@ -4,9 +4,10 @@ import io.pidwatcher.api.supervisor.ModuleState;
 import io.pidwatcher.api.supervisor.ModuleStatus;
 import io.pidwatcher.api.supervisor.NoSuchModuleException;
 import io.pidwatcher.api.reader.ProcessReader;
-import io.pidwatcher.api.reader.ScanScope;
 import io.pidwatcher.api.supervisor.Supervisor;
+import io.pidwatcher.api.reader.TaskId;
 import io.pidwatcher.api.reader.TaskSnapshot;
+import io.pidwatcher.testing.Proc;
 import io.pidwatcher.testing.TestPrograms;
 import io.pidwatcher.testing.Poll;
 
@@ -92,18 +93,21 @@ final class Modules implements AutoCloseable {
 		return await(name, "state " + state.label(), s -> s.state() == state);
 	}
 
-	/** Every process of the system that carries this module's tag right now. */
-	List<TaskSnapshot> tagged(String name) {
-		return reader.scan(ScanScope.module(name)).tasks();
+	/**
+	 * The module's live tree as /proc shows it, read by the test's own {@link Proc} and not by the
+	 * runtime's reader: if the reader missed a task, the watchdog and the test must not miss it together.
+	 */
+	List<Proc.Task> liveTree(String name) {
+		return Proc.tree(name);
 	}
 
-	List<TaskSnapshot> aliveTagged(String name) {
-		return tagged(name).stream().filter(t -> t.state() != 'Z').toList();
+	/** Whether this task (pid and start time) still lives, by /proc read directly. */
+	static boolean alive(TaskSnapshot task) {
+		return Proc.alive(task.pid(), task.startTimeNanos());
 	}
 
-	static boolean alive(int pid, long startTimeNanos, ProcessReader reader) {
-		return reader.scan(ScanScope.everything()).tasks().stream()
-				.anyMatch(t -> t.pid() == pid && t.startTimeNanos() == startTimeNanos && t.state() != 'Z');
+	static boolean alive(TaskId task) {
+		return Proc.alive(task.pid(), task.startTimeNanos());
 	}
 
 	@Override

@@ -121,7 +121,7 @@ class StaleScanTest extends WatchdogTestBase {
 			Poll.until(Modules.WAIT, "the watchdog scanning with the slow reader", () -> slow.scans.get() > 3);
 			ModuleStatus started = supervisor.start(name);
 			watchdog.stop(); // every scan takes 300 ms: the run's first scan has not come back yet
-			assertThat(modules.aliveTagged(name)).as("the run keeps running without a watchdog").hasSize(1);
+			assertThat(modules.liveTree(name)).as("the run keeps running without a watchdog").hasSize(1);
 			watchdog.start();
 			ModuleStatus[] adopted = new ModuleStatus[1];
 			Poll.until(Modules.WAIT, "adopted by the next watchdog", () -> {

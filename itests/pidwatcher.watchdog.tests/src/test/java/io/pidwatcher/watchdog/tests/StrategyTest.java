@@ -117,7 +117,7 @@ class StrategyTest extends WatchdogTestBase {
 		assertThat(Gogo.run(gogo, "pw:status " + name)).contains("gave up: 3 failures within 10s");
 		Thread.sleep(500);
 		assertThat(supervisor.status(name).state()).isEqualTo(ModuleState.GAVE_UP);
-		assertThat(modules.aliveTagged(name)).isEmpty();
+		assertThat(modules.liveTree(name)).isEmpty();
 	}
 
 	/** group rest_for_one: b fails, so b and c (started after it) restart in that order; a keeps running. */
@@ -143,8 +143,8 @@ class StrategyTest extends WatchdogTestBase {
 		ModuleStatus a2 = supervisor.status(names[0]);
 		assertThat(a2.restarts()).isZero();
 		assertThat(a2.main()).as("a started before b: untouched").isEqualTo(a.main());
-		assertThat(Modules.alive(a.main().pid(), a.main().startTimeNanos(), reader)).isTrue();
-		assertThat(Modules.alive(c.main().pid(), c.main().startTimeNanos(), reader)).isFalse();
+		assertThat(Modules.alive(a.main())).isTrue();
+		assertThat(Modules.alive(c.main())).isFalse();
 	}
 
 	/** group one_for_all: the second module fails, both restart, the first one first. */
@@ -167,7 +167,7 @@ class StrategyTest extends WatchdogTestBase {
 		assertThat(secondAfter.lastDecision()).contains("one_for_all").contains(first + ", " + second);
 		assertThat(firstAfter.main()).isNotEqualTo(firstBefore.main());
 		assertThat(firstAfter.main().startTimeNanos()).isLessThanOrEqualTo(secondAfter.main().startTimeNanos());
-		assertThat(Modules.alive(firstBefore.main().pid(), firstBefore.main().startTimeNanos(), reader)).isFalse();
+		assertThat(Modules.alive(firstBefore.main())).isFalse();
 	}
 
 	/** A strategy nobody deployed is reported, in status and in pw:strategies; the failure waits for it. */
@@ -255,7 +255,7 @@ class StrategyTest extends WatchdogTestBase {
 			assertThat(steadyAfter.main()).as("same pid and start time").isEqualTo(steadyBefore.main());
 			assertThat(steadyAfter.startedAt()).isEqualTo(steadyBefore.startedAt());
 			assertThat(steadyAfter.restarts()).isZero();
-			assertThat(Modules.alive(steadyBefore.main().pid(), steadyBefore.main().startTimeNanos(), reader)).isTrue();
+			assertThat(Modules.alive(steadyBefore.main())).isTrue();
 		} finally {
 			restore(v1.getLocation(), installed);
 		}

@@ -79,18 +79,18 @@ class SupervisionTest extends WatchdogTestBase {
 				Modules.pwtest("ignore-term", "120"), "stop.timeout", "1s", "interval", "200ms");
 		ModuleStatus running = modules.awaitState(name, ModuleState.RUNNING);
 		TaskSnapshot main = running.tasks().get(0);
-		Thread.sleep(200); // let it install its SIG_IGN
+		Poll.until(Modules.WAIT, "SIGTERM ignored", () -> io.pidwatcher.testing.Proc.ignores(main.pid(), 15));
 		StopReport report = supervisor.stop(name);
 		assertThat(report.stopped()).isEqualTo(1);
 		assertThat(report.killed()).isEqualTo(1);
 		assertThat(report.remaining()).isZero();
 		assertThat(report.took()).isGreaterThanOrEqualTo(Duration.ofSeconds(1));
-		assertThat(modules.aliveTagged(name)).isEmpty();
-		assertThat(Modules.alive(main.pid(), main.startTimeNanos(), reader)).isFalse();
+		assertThat(modules.liveTree(name)).isEmpty();
+		assertThat(Modules.alive(main)).isFalse();
 		assertThat(supervisor.status(name).state()).isEqualTo(ModuleState.STOPPED);
 		Thread.sleep(600);
 		assertThat(supervisor.status(name).state()).as("a stopped module is not restarted").isEqualTo(ModuleState.STOPPED);
-		assertThat(modules.aliveTagged(name)).isEmpty();
+		assertThat(modules.liveTree(name)).isEmpty();
 	}
 
 	/** 4. A program forking a child every 10 ms while it is being stopped is stopped completely. */
@@ -102,9 +102,9 @@ class SupervisionTest extends WatchdogTestBase {
 		StopReport report = supervisor.stop(name);
 		assertThat(report.remaining()).isZero();
 		assertThat(report.stopped()).isGreaterThanOrEqualTo(10);
-		assertThat(modules.aliveTagged(name)).isEmpty();
+		assertThat(modules.liveTree(name)).isEmpty();
 		Thread.sleep(300); // nothing forked late
-		assertThat(modules.aliveTagged(name)).isEmpty();
+		assertThat(modules.liveTree(name)).isEmpty();
 	}
 
 	/** 7. A child that cleared its environment (no tag) is still part of the module and stopped with it. */
@@ -115,11 +115,16 @@ class SupervisionTest extends WatchdogTestBase {
 		ModuleStatus s = modules.await(name, "the untagged child tracked",
 				st -> st.state() == ModuleState.RUNNING && st.tasks().stream().anyMatch(t -> t.tagValue() == null));
 		TaskSnapshot untagged = s.tasks().stream().filter(t -> t.tagValue() == null).findFirst().orElseThrow();
-		assertThat(modules.tagged(name)).as("the reader alone no longer sees it")
+		assertThat(reader.scan(io.pidwatcher.api.reader.ScanScope.module(name)).tasks()).as("the reader alone no longer sees it")
 				.noneMatch(t -> t.pid() == untagged.pid());
+		assertThat(io.pidwatcher.testing.Proc.tagged(name)).as("nor does /proc: it carries no tag")
+				.noneMatch(t -> t.pid() == untagged.pid());
+		assertThat(modules.liveTree(name)).as("/proc: it descends from the module's tagged tasks")
+				.anyMatch(t -> t.pid() == untagged.pid());
 		StopReport report = supervisor.stop(name);
 		assertThat(report.stopped()).isEqualTo(2);
-		assertThat(Modules.alive(untagged.pid(), untagged.startTimeNanos(), reader)).isFalse();
+		assertThat(Modules.alive(untagged)).isFalse();
+		assertThat(modules.liveTree(name)).isEmpty();
 	}
 
 	/** Editing a running module's config restarts nothing; the new command applies at the next start. */

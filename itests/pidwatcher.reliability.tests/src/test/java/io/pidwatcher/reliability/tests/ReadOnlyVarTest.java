@@ -1,0 +1,204 @@
+package io.pidwatcher.reliability.tests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pidwatcher.testing.ExportedRuntime;
+import io.pidwatcher.testing.Proc;
+import io.pidwatcher.testing.TestPrograms;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The README: "A full (or read-only) var/ does not stop supervision." var/ (a tmpfs) is made
+ * read-only by a read-only bind mount over it, as a file system remounted read-only would be for
+ * every file opened from then on: while the runtime runs (files it holds open stay writable, a
+ * kernel limit: a tmpfs with open files cannot be remounted read-only), and before it starts. A
+ * crashing module goes on being restarted and a steady one is untouched (both read from /proc),
+ * the runtime says that it cannot write, and once var/ is writable again it writes again. Needs
+ * root (mount): as root a failed mount fails the test, without root it is a counted skip.
+ */
+class ReadOnlyVarTest {
+
+	private static final Duration WAIT = Duration.ofSeconds(60);
+	private static final Duration READ_ONLY_PHASE = Duration.ofSeconds(6);
+
+	private Path home;
+	private Path var;
+	private boolean mounted;
+	private boolean bound;
+	private ExportedRuntime runtime;
+	private String steady;
+	private String crashy;
+
+	@BeforeEach
+	void setUp() throws Exception {
+		Assumptions.assumeTrue(Files.readAllLines(Path.of("/proc/self/status")).stream()
+				.anyMatch(l -> l.startsWith("Uid:") && l.substring(4).trim().split("\\s+")[0].equals("0")),
+				"skipped: mounting a tmpfs under var/ and remounting it read-only needs root (CI runs as root)");
+		home = Files.createTempDirectory("pw-rel-rovar");
+		Files.createDirectories(home.resolve("etc"));
+		var = Files.createDirectories(home.resolve("var"));
+		run("mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", var.toString());
+		mounted = true;
+		runtime = new ExportedRuntime(home);
+	}
+
+	@AfterEach
+	void tearDown() throws Exception {
+		if (runtime != null) {
+			runtime.kill9();
+		}
+		for (String m : new String[] { steady, crashy }) {
+			if (m != null) {
+				TestPrograms.killTagged("PIDWATCHER_MODULE", m);
+			}
+		}
+		if (bound) {
+			try {
+				run("umount", var.toString());
+			} catch (AssertionError e) {
+				run("umount", "-l", var.toString());
+			}
+		}
+		if (mounted) {
+			try {
+				run("umount", var.toString());
+			} catch (AssertionError e) {
+				run("umount", "-l", var.toString());
+			}
+		}
+		if (runtime != null) {
+			runtime.delete();
+		}
+	}
+
+	private void modules() throws IOException {
+		steady = "rosteady" + Long.toString(System.nanoTime() % 46656, 36);
+		crashy = "rocrashy" + Long.toString(System.nanoTime() % 46656, 36);
+		String pwtest = TestPrograms.pwtest().toString();
+		Files.writeString(home.resolve("etc/pidwatcher.module-" + steady + ".cfg"), "command=" + pwtest + " sleep 600\ninterval=200ms\n");
+		Files.writeString(home.resolve("etc/pidwatcher.module-" + crashy + ".cfg"),
+				"command=" + pwtest + " crash 400 3\nstrategy.delay=200ms\ninterval=200ms\n");
+	}
+
+	/** A read-only bind mount over var/: every file opened there from now on is on a read-only file system. */
+	private void makeVarReadOnly() throws Exception {
+		run("mount", "--bind", var.toString(), var.toString());
+		bound = true;
+		run("mount", "-o", "remount,bind,ro", var.toString());
+		assertThat(Files.isWritable(var)).as("var/ is read-only").isFalse();
+	}
+
+	private void makeVarWritable() throws Exception {
+		run("umount", var.toString());
+		bound = false;
+	}
+
+	/** New runs of crashy seen in /proc over {@code phase}, while steady's main task must stay alive. */
+	private Set<Proc.Task> crashyRunsOver(Duration phase, Set<Proc.Task> seenBefore, Proc.Task steadyMain) throws InterruptedException {
+		Set<Proc.Task> runs = new HashSet<>();
+		long end = System.nanoTime() + phase.toNanos();
+		while (System.nanoTime() < end) {
+			Proc.tagged(crashy).stream().filter(t -> !seenBefore.contains(t)).forEach(runs::add);
+			if (steadyMain != null) {
+				assertThat(Proc.alive(steadyMain)).as("the steady module untouched while var/ is read-only").isTrue();
+			}
+			Thread.sleep(50);
+		}
+		return runs;
+	}
+
+	/**
+	 * Fails on main: not one restart of crashy while var/ is read-only (0 new runs in 6 s; steady
+	 * untouched): Watchdog.launch appends the program's output to var/log/NAME.log, the open fails
+	 * with EROFS and the start fails with it.
+	 */
+	@org.junit.jupiter.api.Disabled("fails on main: on a read-only var/ no module can be (re)started, the launch cannot open "
+			+ "var/log/NAME.log (bundles/pidwatcher.watchdog, being rewritten); issue 16")
+	@Test
+	void varTurningReadOnlyStopsNoSupervisionIsReportedAndOutlived() throws Exception {
+		modules();
+		runtime.start();
+		ExportedRuntime.until(WAIT, steady + " running", () -> Proc.tagged(steady).size() == 1 && runtime.state(steady).equals("running"));
+		Proc.Task steadyMain = Proc.tagged(steady).get(0);
+		Set<Proc.Task> crashyRuns = new HashSet<>();
+		ExportedRuntime.until(WAIT, crashy + " restarted once", () -> {
+			crashyRuns.addAll(Proc.tagged(crashy));
+			return crashyRuns.size() >= 2;
+		});
+
+		makeVarReadOnly();
+		Set<Proc.Task> runsWhileReadOnly = crashyRunsOver(READ_ONLY_PHASE, crashyRuns, steadyMain);
+		String console = Files.readString(home.resolve("runtime.out"));
+
+		makeVarWritable();
+		ExportedRuntime.until(WAIT, "the runtime saying it writes again", () -> {
+			try {
+				return Files.readString(var.resolve("log/pidwatcher.log")).contains("is written again");
+			} catch (IOException e) {
+				return false;
+			}
+		});
+
+		assertThat(runsWhileReadOnly).as("new runs of %s in /proc while var/ was read-only", crashy).hasSizeGreaterThanOrEqualTo(2);
+		assertThat(console).as("the runtime's standard error while var/ was read-only").contains("cannot write")
+				.contains("Read-only file system");
+		assertThat(Proc.alive(steadyMain)).isTrue();
+	}
+
+	/**
+	 * var/ read-only when the runtime starts (its folders there from an earlier run). Fails on main:
+	 * no module is started (the same failing open of var/log/NAME.log) and nothing is said on
+	 * standard error (seen for 45 s by hand).
+	 */
+	@org.junit.jupiter.api.Disabled("fails on main: on a read-only var/ the runtime starts no module and says nothing "
+			+ "(bundles/pidwatcher.watchdog, being rewritten); issue 16")
+	@Test
+	void aRuntimeStartedOnAReadOnlyVarSupervisesAndSaysItCannotWrite() throws Exception {
+		modules();
+		for (String dir : new String[] { "log", "watchdog", "run" }) {
+			Files.createDirectories(var.resolve(dir));
+		}
+		makeVarReadOnly();
+		runtime.start();
+		Set<Proc.Task> runs = new HashSet<>();
+		ExportedRuntime.until(WAIT, crashy + " started and restarted on a read-only var/", () -> {
+			runs.addAll(Proc.tagged(crashy));
+			return runs.size() >= 2 && Proc.tagged(steady).size() == 1;
+		});
+		ExportedRuntime.until(WAIT, "the runtime saying it cannot write", () -> {
+			try {
+				return Files.readString(home.resolve("runtime.out")).contains("cannot write");
+			} catch (IOException e) {
+				return false;
+			}
+		});
+	}
+
+	private static long size(Path p) {
+		try {
+			return Files.size(p);
+		} catch (IOException e) {
+			return -1;
+		}
+	}
+
+	private static void run(String... command) throws IOException, InterruptedException {
+		Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+		String said = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+		assertThat(p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0).as("%s (it said: %s)", String.join(" ", command), said)
+				.isTrue();
+	}
+}
