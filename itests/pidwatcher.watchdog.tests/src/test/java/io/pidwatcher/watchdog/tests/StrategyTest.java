@@ -183,7 +183,7 @@ class StrategyTest extends WatchdogTestBase {
 		String table = Gogo.run(gogo, "pw:strategies");
 		assertThat(table).containsPattern("nosuch\\s+\\(not deployed[^\\n]*" + name);
 		// the fixed bundle answers to 'fixed'; the watchdog's built-in (ranked -100) is shadowed
-		assertThat(table).containsPattern("fixed\\s+pidwatcher.strategy.fixed\\s+0.1.0")
+		assertThat(table).containsPattern("fixed\\s+pidwatcher.strategy.fixed\\s+1.1.0")
 				.containsPattern("fixed\\s+pidwatcher.watchdog \\(shadowed\\)");
 		assertThat(supervisor.events(name, 100)).anySatisfy(e -> assertThat(e.reason()).contains("strategy nosuch unavailable"));
 	}
