@@ -1,8 +1,8 @@
 package io.pidwatcher.hwwatchdog.internal;
 
-import io.pidwatcher.api.DurationText;
-import io.pidwatcher.api.ModuleState;
-import io.pidwatcher.api.ModuleStatus;
+import io.pidwatcher.api.supervisor.ModuleState;
+import io.pidwatcher.api.supervisor.ModuleStatus;
+import io.pidwatcher.api.text.DurationText;
 
 import java.time.Duration;
 import java.util.HashMap;

@@ -1,10 +1,10 @@
 package io.pidwatcher.hwwatchdog.internal;
 
-import io.pidwatcher.api.DurationText;
-import io.pidwatcher.api.ModuleStatus;
-import io.pidwatcher.api.RuntimeHome;
-import io.pidwatcher.api.Supervisor;
 import io.pidwatcher.api.supervisor.LoopListener;
+import io.pidwatcher.api.supervisor.ModuleStatus;
+import io.pidwatcher.api.supervisor.RuntimeHome;
+import io.pidwatcher.api.supervisor.Supervisor;
+import io.pidwatcher.api.text.DurationText;
 
 import java.io.IOException;
 import java.time.Duration;

@@ -1,6 +1,6 @@
 package io.pidwatcher.hwwatchdog.internal;
 
-import io.pidwatcher.api.DurationText;
+import io.pidwatcher.api.text.DurationText;
 
 import java.time.Duration;
 import java.util.Arrays;

@@ -3,8 +3,9 @@ package io.pidwatcher.hwwatchdog.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.pidwatcher.api.ModuleState;
-import io.pidwatcher.api.ModuleStatus;
+import io.pidwatcher.api.supervisor.ModuleState;
+import io.pidwatcher.api.supervisor.ModuleStatus;
+import io.pidwatcher.api.supervisor.StrategyStatus;
 
 import java.io.IOException;
 import java.lang.annotation.Annotation;
@@ -133,7 +134,7 @@ class HardwareWatchdogTest {
 
 	static ModuleStatus status(String name, ModuleState state) {
 		return new ModuleStatus(name, state, state.label(), Instant.EPOCH, "", null, 0, null, List.of(), 0,
-				List.of("true"), "fixed", "", List.of(), List.of(), "");
+				List.of("true"), new StrategyStatus("fixed", true), "", List.of(), List.of(), "");
 	}
 
 	static HardwareWatchdogConfig config(String device, String timeout, String critical, String grace) {

@@ -1,7 +1,7 @@
 package io.pidwatcher.systemd.internal;
 
-import io.pidwatcher.api.ModuleState;
-import io.pidwatcher.api.ModuleStatus;
+import io.pidwatcher.api.supervisor.ModuleState;
+import io.pidwatcher.api.supervisor.ModuleStatus;
 
 import java.util.EnumMap;
 import java.util.List;

@@ -1,8 +1,8 @@
 package io.pidwatcher.systemd.internal;
 
-import io.pidwatcher.api.ModuleStatus;
-import io.pidwatcher.api.Supervisor;
 import io.pidwatcher.api.supervisor.LoopListener;
+import io.pidwatcher.api.supervisor.ModuleStatus;
+import io.pidwatcher.api.supervisor.Supervisor;
 
 import java.io.IOException;
 import java.util.List;

@@ -1,6 +1,6 @@
 package io.pidwatcher.systemd.internal;
 
-import io.pidwatcher.api.ModuleStatus;
+import io.pidwatcher.api.supervisor.ModuleStatus;
 
 import java.io.IOException;
 import java.util.List;

@@ -3,8 +3,9 @@ package io.pidwatcher.systemd.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.pidwatcher.api.ModuleState;
-import io.pidwatcher.api.ModuleStatus;
+import io.pidwatcher.api.supervisor.ModuleState;
+import io.pidwatcher.api.supervisor.ModuleStatus;
+import io.pidwatcher.api.supervisor.StrategyStatus;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -177,6 +178,6 @@ class SystemdNotifierTest {
 
 	static ModuleStatus status(String name, ModuleState state) {
 		return new ModuleStatus(name, state, state.label(), Instant.EPOCH, "", null, 0, null, List.of(), 0,
-				List.of("true"), "fixed", "", List.of(), List.of(), "");
+				List.of("true"), new StrategyStatus("fixed", true), "", List.of(), List.of(), "");
 	}
 }
