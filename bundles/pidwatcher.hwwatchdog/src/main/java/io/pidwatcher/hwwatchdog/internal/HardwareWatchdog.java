@@ -53,8 +53,7 @@ public final class HardwareWatchdog implements LoopListener {
 	@Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
 	private volatile Supervisor supervisor;
 
-	private volatile long lastPassNanos;
-	private volatile long passes;
+	private volatile LoopPulse pulse;
 	private volatile WatchdogSettings settings;
 	private volatile WatchdogDevice device;
 	private volatile String problem = "";
@@ -100,7 +99,7 @@ public final class HardwareWatchdog implements LoopListener {
 			logger.warn("hardware watchdog: cannot write {} ({}): a coming reset's reason may be lost", record.armedFile(), e.toString());
 		}
 		critical = new CriticalModules(s.critical(), s.grace());
-		lastPassNanos = System.nanoTime(); // opening starts the device's timer: count it as the first pass
+		pulse = new LoopPulse(System.nanoTime(), s.loopStaleAfter());
 		logger.info("hardware watchdog: {} armed, timeout {} s, critical modules {}, grace {}", s.device(),
 				device.timeoutSeconds(), s.critical().isEmpty() ? "none" : String.join(",", s.critical()),
 				DurationText.format(s.grace()));
@@ -137,8 +136,10 @@ public final class HardwareWatchdog implements LoopListener {
 
 	@Override
 	public void loopPassed(long monotonicNanos) {
-		lastPassNanos = monotonicNanos;
-		passes++;
+		LoopPulse p = pulse;
+		if (p != null) {
+			p.passed(monotonicNanos);
+		}
 	}
 
 	/** One feeding round, on the feeder thread. */
@@ -148,11 +149,7 @@ public final class HardwareWatchdog implements LoopListener {
 			return;
 		}
 		long now = System.nanoTime();
-		String stop = null;
-		long sincePass = now - lastPassNanos;
-		if (sincePass > settings.loopStaleAfter().toNanos()) {
-			stop = "the supervision loop has not passed for " + Duration.ofNanos(sincePass).toMillis() + " ms";
-		}
+		String stop = pulse.hung(now).orElse(null);
 		Supervisor s = supervisor;
 		if (stop == null && s != null) {
 			try {
@@ -196,9 +193,9 @@ public final class HardwareWatchdog implements LoopListener {
 		}
 	}
 
-	/** Names a critical module that is not defined, once, after etc/ is loaded and two passes followed. */
+	/** Names a critical module that is not defined, once, after etc/ is loaded and the loop has passed. */
 	private void sayUndefined(List<ModuleStatus> modules) {
-		if (passes < 2 || context.getBundle(0).adapt(FrameworkStartLevel.class)
+		if (!pulse.everPassed() || context.getBundle(0).adapt(FrameworkStartLevel.class)
 				.getStartLevel() < ETC_LOADED_LEVEL) {
 			return;
 		}

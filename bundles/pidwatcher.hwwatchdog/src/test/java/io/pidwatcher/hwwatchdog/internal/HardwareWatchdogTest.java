@@ -89,6 +89,18 @@ class HardwareWatchdogTest {
 	}
 
 	@Test
+	void aLoopThatStopsPassingCountsAsHungAfterHalfTheTimeoutAndAStartGetsItsAllowance() {
+		LoopPulse pulse = new LoopPulse(0, Duration.ofSeconds(5));
+		assertThat(pulse.hung(60 * S)).as("starting: the JVM and the engine take their time").isEmpty();
+		assertThat(pulse.hung(121 * S)).hasValue("the supervision loop has not passed once in 121 s since the watchdog was armed");
+		pulse.passed(122 * S);
+		assertThat(pulse.hung(127 * S)).isEmpty();
+		assertThat(pulse.hung(127 * S + 1)).hasValue("the supervision loop has not passed for 5000 ms");
+		pulse.passed(128 * S);
+		assertThat(pulse.hung(130 * S)).isEmpty();
+	}
+
+	@Test
 	void aResetIsFoundAtTheNextBootWithTheReasonRecordedBeforeIt() throws Exception {
 		ResetRecord record = new ResetRecord(dir.resolve("hwwatchdog"));
 		record.armed("boot-1", "/dev/watchdog", 10);
