@@ -80,6 +80,17 @@ public final class HardwareWatchdog implements LoopListener {
 			return;
 		}
 		WatchdogSettings s = settings;
+		bootId = ResetRecord.currentBootId();
+		// The last boot's end is reported even when the device cannot be opened now.
+		try {
+			Optional<ResetRecord.LastReset> found = record.takeOverFrom(bootId);
+			if (found.isPresent()) {
+				lastReset = found;
+				logger.warn("hardware watchdog: {}", found.get().describe());
+			}
+		} catch (IOException e) {
+			logger.warn("hardware watchdog: cannot read or write {}: {}", record.lastResetFile(), e.toString());
+		}
 		try {
 			device = WatchdogDevice.open(s.device(), s.timeoutSeconds());
 		} catch (IOException e) {
@@ -87,13 +98,7 @@ public final class HardwareWatchdog implements LoopListener {
 			logger.error("hardware watchdog off: {}", problem);
 			return;
 		}
-		bootId = ResetRecord.currentBootId();
 		try {
-			Optional<ResetRecord.LastReset> found = record.takeOverFrom(bootId);
-			if (found.isPresent()) {
-				lastReset = found;
-				logger.warn("hardware watchdog: {}", found.get().describe());
-			}
 			record.armed(bootId, s.device(), device.timeoutSeconds());
 		} catch (IOException e) {
 			logger.warn("hardware watchdog: cannot write {} ({}): a coming reset's reason may be lost", record.armedFile(), e.toString());
