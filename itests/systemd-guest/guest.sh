@@ -5,7 +5,8 @@
 #   boot 2: DKMS and the module, pidwatcher.service active, pw:source, a module from /etc/pidwatcher,
 #           SIGSTOP of the runtime -> WatchdogSec restart with the module adopted, softdog fed by a
 #           healthy runtime, then a frozen runtime with a critical module: softdog resets the guest;
-#   boot 3: the reset came within the timeout, its cause is reported; purge leaves no file; poweroff.
+#   boot 3: the reset came within the timeout, its cause is reported; a device held by systemd's
+#           RuntimeWatchdogSec= is named, not fought; purge leaves no file; poweroff.
 # One line per check on the serial console: "ok N - ..." / "not ok N - ..."; "# ..." diagnostics.
 set -u
 S=/var/lib/pw-guest
@@ -48,7 +49,7 @@ home_dir() {
 ETC=/etc/pidwatcher
 # The command-line client: the packages' `pidwatcher` on PATH, else the checkout's bin/pidwatcher.
 pw() {
-	if [ "$MODE" = deb ]; then pidwatcher "$@"; else "$ROOT/bin/pidwatcher" --home "$(home_dir)" "$@"; fi
+	if [ "$MODE" = deb ]; then timeout 120 pidwatcher "$@"; else timeout 120 "$ROOT/bin/pidwatcher" --home "$(home_dir)" "$@"; fi
 }
 # java processes of the unit: the runtime (its modules are not java)
 runtime_pids() {
@@ -144,7 +145,7 @@ case "$phase" in
 	echo "$status_text" | grep -qE '^[0-9]+ modules?, '
 	result $? "systemd shows the runtime's STATUS= line: '$status_text'"
 
-	out=$(timeout 120 pw source 2>&1)
+	out=$(pw source 2>&1)
 	echo "$out" | grep -qi 'device'
 	result $? "pw:source names the device reader" "$(echo "$out" | head -n 4)"
 
@@ -153,7 +154,7 @@ case "$phase" in
 	before=$(tagged $MODULE)
 
 	# --- SIGSTOP: no more WATCHDOG=1, systemd restarts the runtime, the new one adopts ----------
-	adoptions() { grep -c 'adopted the running tree' "$(home_dir)/var/watchdog/journal.jsonl" 2>/dev/null || echo 0; }
+	adoptions() { local c; c=$(grep -c 'adopted the running tree' "$(home_dir)/var/watchdog/journal.jsonl" 2>/dev/null); echo "${c:-0}"; }
 	adopted_before=$(adoptions)
 	wd=$(systemctl show -p WatchdogUSec --value pidwatcher)
 	old=$(runtime_pids | tr '\n' ' ')
@@ -175,6 +176,7 @@ case "$phase" in
 
 	# --- softdog, fed by a healthy runtime --------------------------------------------------------
 	modprobe softdog
+	echo softdog > /etc/modules-load.d/pw-guest-softdog.conf	# the board's driver, loaded at every boot
 	[ -c /dev/watchdog ]
 	result $? "softdog loaded (/dev/watchdog)"
 	printf 'device=/dev/watchdog\ntimeout=%ss\ncritical=%s\ngrace=2s\n' "$HW_TIMEOUT" "$MODULE" > "$ETC/pidwatcher.hwwatchdog.cfg"
@@ -210,7 +212,22 @@ case "$phase" in
 		[ -f "$(home_dir)/var/hwwatchdog/last-reset.properties" ]
 		result $? "the cause is kept in var/hwwatchdog/last-reset.properties (pw:hwwatchdog)"
 	fi
+	# --- a device already held: systemd's RuntimeWatchdogSec= owns /dev/watchdog ---------------
 	rm -f "$ETC/pidwatcher.hwwatchdog.cfg"
+	disarmed() { runtime_log | grep -q 'closed with the magic character'; }
+	wait_for 30 disarmed
+	mkdir -p /etc/systemd/system.conf.d
+	printf '[Manager]\nRuntimeWatchdogSec=60s\n' > /etc/systemd/system.conf.d/pw-guest-watchdog.conf
+	systemctl daemon-reexec
+	printf 'device=/dev/watchdog\ntimeout=%ss\n' "$HW_TIMEOUT" > "$ETC/pidwatcher.hwwatchdog.cfg"
+	held() { runtime_log | grep -q '/dev/watchdog is already held by another owner'; }
+	wait_for 60 held
+	rc=$?
+	active
+	result $((rc | $?)) "a device held by systemd (RuntimeWatchdogSec=) gets a clear message and the runtime goes on" \
+		"$(runtime_log | grep 'already held' | tail -n 1)"
+	rm -f "$ETC/pidwatcher.hwwatchdog.cfg" /etc/systemd/system.conf.d/pw-guest-watchdog.conf
+	systemctl daemon-reexec
 	if [ "$MODE" = deb ]; then
 		timeout 300 apt-get purge -y pidwatcher pidwatcher-dkms > "$S/purge.log" 2>&1
 		rc=$?

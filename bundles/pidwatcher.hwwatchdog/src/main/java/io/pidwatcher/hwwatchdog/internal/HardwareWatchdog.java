@@ -22,6 +22,7 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -36,8 +37,10 @@ import org.osgi.service.metatype.annotations.Designate;
  * and opens it again. Pings come from a thread of its own: the loop only records that it passed,
  * and must never wait for a device or the supervisor.
  */
+// immediate: a delayed component is deactivated (the device closed) whenever its last user lets
+// go of the service, and whiteboard callers get and unget it around every call.
 @Component(configurationPid = "pidwatcher.hwwatchdog", configurationPolicy = ConfigurationPolicy.REQUIRE,
-		service = { LoopListener.class, HardwareWatchdog.class })
+		service = { LoopListener.class, HardwareWatchdog.class }, immediate = true)
 @Designate(ocd = HardwareWatchdogConfig.class)
 public final class HardwareWatchdog implements LoopListener {
 
@@ -114,6 +117,24 @@ public final class HardwareWatchdog implements LoopListener {
 			return t;
 		});
 		feeder.scheduleWithFixedDelay(this::feed, 0, s.pingInterval().toMillis(), TimeUnit.MILLISECONDS);
+	}
+
+	/** The same settings again (FileInstall re-reads a touched file) leave the device armed. */
+	@Modified
+	void modified(HardwareWatchdogConfig config) {
+		WatchdogSettings next;
+		try {
+			next = WatchdogSettings.of(config);
+		} catch (IllegalArgumentException e) {
+			next = null;
+		}
+		if (next != null && next.equals(settings) && device != null) {
+			return;
+		}
+		deactivate();
+		problem = "";
+		pendingReason = "";
+		activate(config, context);
 	}
 
 	@Deactivate
