@@ -213,8 +213,10 @@ case "$phase" in
 		result $? "the cause is kept in var/hwwatchdog/last-reset.properties (pw:hwwatchdog)"
 	fi
 	# --- a device already held: systemd's RuntimeWatchdogSec= owns /dev/watchdog ---------------
+	closes() { runtime_log | grep -c 'closed with the magic character'; }
+	closes_before=$(closes)
 	rm -f "$ETC/pidwatcher.hwwatchdog.cfg"
-	disarmed() { runtime_log | grep -q 'closed with the magic character'; }
+	disarmed() { [ "$(closes)" -gt "$closes_before" ]; }
 	wait_for 30 disarmed
 	mkdir -p /etc/systemd/system.conf.d
 	printf '[Manager]\nRuntimeWatchdogSec=60s\n' > /etc/systemd/system.conf.d/pw-guest-watchdog.conf
