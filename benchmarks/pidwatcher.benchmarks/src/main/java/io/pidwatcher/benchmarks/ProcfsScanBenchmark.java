@@ -1,7 +1,7 @@
 package io.pidwatcher.benchmarks;
 
-import io.pidwatcher.api.ProcessReader;
-import io.pidwatcher.api.ScanScope;
+import io.pidwatcher.api.reader.ProcessReader;
+import io.pidwatcher.api.reader.ScanScope;
 import io.pidwatcher.reader.procfs.internal.ProcfsReader;
 
 import java.io.IOException;

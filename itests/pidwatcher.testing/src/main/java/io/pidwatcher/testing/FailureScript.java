@@ -1,7 +1,7 @@
 package io.pidwatcher.testing;
 
-import io.pidwatcher.api.RestartRequest;
-import io.pidwatcher.api.RestartRequest.Failure;
+import io.pidwatcher.api.strategy.RestartRequest;
+import io.pidwatcher.api.supervisor.Failure;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -41,7 +41,7 @@ public final class FailureScript {
 	/** The module ran for {@code uptime} and then failed with the exit status; returns the request for that failure. */
 	public RestartRequest runFor(Duration uptime, int exitStatus) {
 		now = now.plus(uptime);
-		Failure failure = new Failure(now, Failure.Kind.EXITED, "exited with status " + exitStatus, exitStatus);
+		Failure failure = new Failure(now, Failure.Kind.EXITED, "exited with status " + exitStatus, java.util.OptionalInt.of(exitStatus));
 		RestartRequest request = new RestartRequest(module, failure, history, lastStarted, now, parameters, group);
 		history.add(failure);
 		return request;

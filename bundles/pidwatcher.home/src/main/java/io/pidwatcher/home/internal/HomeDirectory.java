@@ -1,6 +1,6 @@
 package io.pidwatcher.home.internal;
 
-import io.pidwatcher.api.RuntimeHome;
+import io.pidwatcher.api.supervisor.RuntimeHome;
 
 import java.io.IOException;
 import java.nio.file.Files;

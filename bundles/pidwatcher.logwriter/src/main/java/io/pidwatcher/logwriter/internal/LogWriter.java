@@ -1,6 +1,6 @@
 package io.pidwatcher.logwriter.internal;
 
-import io.pidwatcher.api.RuntimeHome;
+import io.pidwatcher.api.supervisor.RuntimeHome;
 
 import java.io.BufferedWriter;
 import java.io.IOException;

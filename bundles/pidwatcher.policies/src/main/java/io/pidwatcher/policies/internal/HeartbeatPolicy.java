@@ -1,8 +1,8 @@
 package io.pidwatcher.policies.internal;
 
-import io.pidwatcher.api.HealthCheck;
-import io.pidwatcher.api.HealthPolicy;
-import io.pidwatcher.api.HealthVerdict;
+import io.pidwatcher.api.policy.HealthCheck;
+import io.pidwatcher.api.policy.HealthPolicy;
+import io.pidwatcher.api.policy.HealthVerdict;
 
 import java.time.Duration;
 
@@ -24,14 +24,14 @@ public final class HeartbeatPolicy implements HealthPolicy {
 		if (!hb.socket()) {
 			throw new IllegalArgumentException("needs notify=true in the module config (no NOTIFY_SOCKET was given)");
 		}
-		if (hb.lastWatchdogNanos() == -1) {
+		if (hb.triggered()) {
 			return new HealthVerdict.Unhealthy("the program sent WATCHDOG=trigger");
 		}
-		long since = hb.lastWatchdogNanos() > 0 ? hb.lastWatchdogNanos()
-				: Math.max(hb.startedNanos(), hb.readyNanos());
+		long since = hb.lastWatchdogNanos().orElse(hb.readyNanos().orElse(hb.startedNanos()));
 		long silent = check.nowNanos() - since;
-		String what = hb.lastWatchdogNanos() > 0 ? "last WATCHDOG=1 " + Parameters.seconds(silent) + " ago"
-				: "no WATCHDOG=1 yet, " + Parameters.seconds(silent) + " after " + (hb.readyNanos() > 0 ? "READY=1" : "start");
+		String what = hb.lastWatchdogNanos().isPresent() ? "last WATCHDOG=1 " + Parameters.seconds(silent) + " ago"
+				: "no WATCHDOG=1 yet, " + Parameters.seconds(silent) + " after "
+						+ (hb.readyNanos().isPresent() ? "READY=1" : "start");
 		what += " (timeout " + Parameters.seconds(timeout.toNanos()) + ")";
 		return silent > timeout.toNanos() ? new HealthVerdict.Unhealthy(what) : new HealthVerdict.Healthy(what);
 	}

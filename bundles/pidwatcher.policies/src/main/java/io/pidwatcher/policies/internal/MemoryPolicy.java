@@ -1,9 +1,9 @@
 package io.pidwatcher.policies.internal;
 
-import io.pidwatcher.api.HealthCheck;
-import io.pidwatcher.api.HealthPolicy;
-import io.pidwatcher.api.HealthSample;
-import io.pidwatcher.api.HealthVerdict;
+import io.pidwatcher.api.policy.HealthCheck;
+import io.pidwatcher.api.policy.HealthPolicy;
+import io.pidwatcher.api.policy.HealthSample;
+import io.pidwatcher.api.policy.HealthVerdict;
 
 import java.util.List;
 

@@ -2,16 +2,15 @@ package io.pidwatcher.policies.internal;
 
 import java.time.Duration;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+
+import io.pidwatcher.api.text.DurationText;
+import io.pidwatcher.api.text.SizeText;
 
 /**
  * Reads a policy's {@code policy.<name>.*} parameters, failing with words for people
  * (IllegalArgumentException, which the watchdog shows as "misconfigured").
  */
 final class Parameters {
-
-	private static final Pattern DURATION = Pattern.compile("\\s*([0-9]+(?:\\.[0-9]+)?)\\s*(ms|s|m|h)?\\s*");
 
 	private final String policy;
 	private final Map<String, String> values;
@@ -75,19 +74,11 @@ final class Parameters {
 			}
 			return fallback;
 		}
-		Matcher m = DURATION.matcher(v);
-		if (!m.matches()) {
-			throw bad(key, "a duration (e.g. 500ms, 2s, 5m)");
+		try {
+			return DurationText.parse(v);
+		} catch (IllegalArgumentException e) {
+			throw new IllegalArgumentException("policy." + policy + "." + key + ": " + e.getMessage(), e);
 		}
-		double amount = Double.parseDouble(m.group(1));
-		String unit = m.group(2) == null ? "s" : m.group(2);
-		double ms = switch (unit) {
-			case "ms" -> amount;
-			case "s" -> amount * 1000;
-			case "m" -> amount * 60_000;
-			default -> amount * 3_600_000;
-		};
-		return Duration.ofNanos(Math.round(ms * 1_000_000));
 	}
 
 	long bytes(String key, long fallback) {
@@ -98,17 +89,10 @@ final class Parameters {
 			}
 			return fallback;
 		}
-		String t = v.trim();
-		long factor = switch (t.isEmpty() ? ' ' : Character.toUpperCase(t.charAt(t.length() - 1))) {
-			case 'K' -> 1L << 10;
-			case 'M' -> 1L << 20;
-			case 'G' -> 1L << 30;
-			default -> 1;
-		};
 		try {
-			return Math.round(Double.parseDouble(factor == 1 ? t : t.substring(0, t.length() - 1)) * factor);
-		} catch (NumberFormatException e) {
-			throw bad(key, "a size (e.g. 512k, 64M, 1G)");
+			return SizeText.parse(v);
+		} catch (IllegalArgumentException e) {
+			throw new IllegalArgumentException("policy." + policy + "." + key + ": " + e.getMessage(), e);
 		}
 	}
 

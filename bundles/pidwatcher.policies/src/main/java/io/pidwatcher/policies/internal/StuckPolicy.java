@@ -1,11 +1,11 @@
 package io.pidwatcher.policies.internal;
 
-import io.pidwatcher.api.HealthCheck;
-import io.pidwatcher.api.HealthPolicy;
-import io.pidwatcher.api.HealthSample;
-import io.pidwatcher.api.HealthVerdict;
-import io.pidwatcher.api.TaskId;
-import io.pidwatcher.api.TaskSnapshot;
+import io.pidwatcher.api.policy.HealthCheck;
+import io.pidwatcher.api.policy.HealthPolicy;
+import io.pidwatcher.api.policy.HealthSample;
+import io.pidwatcher.api.policy.HealthVerdict;
+import io.pidwatcher.api.reader.TaskId;
+import io.pidwatcher.api.reader.TaskSnapshot;
 
 import java.time.Duration;
 import java.util.List;

@@ -3,15 +3,16 @@ package io.pidwatcher.policies.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.pidwatcher.api.HealthCheck;
-import io.pidwatcher.api.HealthSample;
-import io.pidwatcher.api.HealthVerdict;
-import io.pidwatcher.api.TaskId;
-import io.pidwatcher.api.TaskSnapshot;
+import io.pidwatcher.api.policy.HealthCheck;
+import io.pidwatcher.api.policy.HealthSample;
+import io.pidwatcher.api.policy.HealthVerdict;
+import io.pidwatcher.api.reader.TaskId;
+import io.pidwatcher.api.reader.TaskSnapshot;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 
 import org.junit.jupiter.api.Test;
 
@@ -19,7 +20,7 @@ import org.junit.jupiter.api.Test;
 class PoliciesTest {
 
 	private static final long S = 1_000_000_000L;
-	private static final HealthCheck.Heartbeat NO_SOCKET = new HealthCheck.Heartbeat(false, 0, 0, 0);
+	private static final HealthCheck.Heartbeat NO_SOCKET = new HealthCheck.Heartbeat(false, 0, OptionalLong.empty(), OptionalLong.empty(), false);
 
 	private static TaskSnapshot task(int pid, char state, long rss) {
 		return new TaskSnapshot(pid, 1, pid, 1, state, 0, "p", 1000 + pid, 0, rss, "m");
@@ -98,13 +99,13 @@ class PoliciesTest {
 	void heartbeatTimesOutFromTheLastBeatOrFromReadiness() {
 		List<HealthSample> s = List.of(sample(0, 0, task(1, 'S', 0)));
 		Map<String, String> p = Map.of("timeout", "2s");
-		assertThat(new HeartbeatPolicy().evaluate(check(p, s, new HealthCheck.Heartbeat(true, 0, 3 * S, S), 4 * S)))
+		assertThat(new HeartbeatPolicy().evaluate(check(p, s, new HealthCheck.Heartbeat(true, 0, OptionalLong.of(3 * S), OptionalLong.of(S), false), 4 * S)))
 				.isInstanceOf(HealthVerdict.Healthy.class);
-		assertThat(new HeartbeatPolicy().evaluate(check(p, s, new HealthCheck.Heartbeat(true, 0, 3 * S, S), 6 * S)))
+		assertThat(new HeartbeatPolicy().evaluate(check(p, s, new HealthCheck.Heartbeat(true, 0, OptionalLong.of(3 * S), OptionalLong.of(S), false), 6 * S)))
 				.isInstanceOf(HealthVerdict.Unhealthy.class);
-		assertThat(new HeartbeatPolicy().evaluate(check(p, s, new HealthCheck.Heartbeat(true, 0, 0, S), 2 * S)))
+		assertThat(new HeartbeatPolicy().evaluate(check(p, s, new HealthCheck.Heartbeat(true, 0, OptionalLong.empty(), OptionalLong.of(S), false), 2 * S)))
 				.isInstanceOf(HealthVerdict.Healthy.class);
-		assertThat(new HeartbeatPolicy().evaluate(check(p, s, new HealthCheck.Heartbeat(true, 0, -1, S), 2 * S)).explanation())
+		assertThat(new HeartbeatPolicy().evaluate(check(p, s, new HealthCheck.Heartbeat(true, 0, OptionalLong.empty(), OptionalLong.of(S), true), 2 * S)).explanation())
 				.contains("WATCHDOG=trigger");
 		assertThatThrownBy(() -> new HeartbeatPolicy().evaluate(check(p, s, NO_SOCKET, S)))
 				.hasMessageContaining("notify=true");

@@ -1,8 +1,8 @@
 package io.pidwatcher.shell.internal;
 
-import io.pidwatcher.api.NoSuchModuleException;
-import io.pidwatcher.api.RuntimeHome;
-import io.pidwatcher.api.Supervisor;
+import io.pidwatcher.api.supervisor.NoSuchModuleException;
+import io.pidwatcher.api.supervisor.RuntimeHome;
+import io.pidwatcher.api.supervisor.Supervisor;
 
 import java.io.IOException;
 import java.net.StandardProtocolFamily;

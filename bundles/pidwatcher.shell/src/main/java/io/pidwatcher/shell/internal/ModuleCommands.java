@@ -1,7 +1,7 @@
 package io.pidwatcher.shell.internal;
 
-import io.pidwatcher.api.NoSuchModuleException;
-import io.pidwatcher.api.Supervisor;
+import io.pidwatcher.api.supervisor.NoSuchModuleException;
+import io.pidwatcher.api.supervisor.Supervisor;
 
 import java.time.Instant;
 import java.util.function.Supplier;

@@ -1,11 +1,11 @@
 package io.pidwatcher.shell.internal;
 
-import io.pidwatcher.api.JournalEntry;
-import io.pidwatcher.api.ModuleState;
-import io.pidwatcher.api.ModuleStatus;
-import io.pidwatcher.api.RestartRequest.Failure;
-import io.pidwatcher.api.StopReport;
-import io.pidwatcher.api.TaskSnapshot;
+import io.pidwatcher.api.supervisor.JournalEntry;
+import io.pidwatcher.api.supervisor.ModuleState;
+import io.pidwatcher.api.supervisor.ModuleStatus;
+import io.pidwatcher.api.supervisor.Failure;
+import io.pidwatcher.api.supervisor.StopReport;
+import io.pidwatcher.api.reader.TaskSnapshot;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -79,8 +79,9 @@ final class ModuleReport {
 			line(out, "main", "pid " + m.main().pid());
 		}
 		line(out, "restarts", Integer.toString(m.restarts()));
-		if (!m.strategy().isEmpty()) {
-			line(out, "strategy", m.strategy() + (m.lastDecision().isEmpty() ? "" : "; last verdict: " + m.lastDecision()));
+		if (m.strategy() != null) {
+			String strategy = m.strategy().name() + (m.strategy().available() ? "" : " (unavailable)");
+			line(out, "strategy", strategy + (m.lastDecision().isEmpty() ? "" : "; last verdict: " + m.lastDecision()));
 		}
 		if (m.policies().isEmpty()) {
 			line(out, "policies", "none (the module fails only when its whole tree has exited)");

@@ -1,8 +1,8 @@
 package io.pidwatcher.shell.internal;
 
-import io.pidwatcher.api.ProcessSnapshot;
-import io.pidwatcher.api.TaskId;
-import io.pidwatcher.api.TaskSnapshot;
+import io.pidwatcher.api.reader.ProcessSnapshot;
+import io.pidwatcher.api.reader.TaskId;
+import io.pidwatcher.api.reader.TaskSnapshot;
 
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -1,8 +1,8 @@
 package io.pidwatcher.shell.internal;
 
-import io.pidwatcher.api.ProcessReader;
-import io.pidwatcher.api.ProcessSnapshot;
-import io.pidwatcher.api.ScanScope;
+import io.pidwatcher.api.reader.ProcessReader;
+import io.pidwatcher.api.reader.ProcessSnapshot;
+import io.pidwatcher.api.reader.ScanScope;
 
 import java.util.Comparator;
 import java.util.List;

@@ -1,6 +1,6 @@
 package io.pidwatcher.shell.internal;
 
-import io.pidwatcher.api.ReaderDescription;
+import io.pidwatcher.api.reader.ReaderDescription;
 
 import java.util.List;
 

@@ -1,8 +1,8 @@
 package io.pidwatcher.shell.internal;
 
-import io.pidwatcher.api.ModuleStatus;
-import io.pidwatcher.api.RestartStrategy;
-import io.pidwatcher.api.Supervisor;
+import io.pidwatcher.api.supervisor.ModuleStatus;
+import io.pidwatcher.api.strategy.RestartStrategy;
+import io.pidwatcher.api.supervisor.Supervisor;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -52,9 +52,8 @@ public final class StrategyCommands {
 		Supervisor s = watchdog;
 		if (s != null) {
 			for (ModuleStatus m : s.modules()) {
-				if (!m.strategy().isEmpty()) {
-					String name = m.strategy().replace(" (unavailable)", "");
-					usedBy.computeIfAbsent(name, k -> new ArrayList<>()).add(m.name());
+				if (m.strategy() != null) {
+					usedBy.computeIfAbsent(m.strategy().name(), k -> new ArrayList<>()).add(m.name());
 				}
 			}
 		}

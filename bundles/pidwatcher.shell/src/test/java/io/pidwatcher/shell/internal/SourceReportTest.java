@@ -2,7 +2,7 @@ package io.pidwatcher.shell.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pidwatcher.api.ReaderDescription;
+import io.pidwatcher.api.reader.ReaderDescription;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

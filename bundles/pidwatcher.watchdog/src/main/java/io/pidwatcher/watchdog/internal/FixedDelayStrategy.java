@@ -1,9 +1,9 @@
 package io.pidwatcher.watchdog.internal;
 
-import io.pidwatcher.api.DurationText;
-import io.pidwatcher.api.RestartDecision;
-import io.pidwatcher.api.RestartRequest;
-import io.pidwatcher.api.RestartStrategy;
+import io.pidwatcher.api.text.DurationText;
+import io.pidwatcher.api.strategy.RestartDecision;
+import io.pidwatcher.api.strategy.RestartRequest;
+import io.pidwatcher.api.strategy.RestartStrategy;
 
 import java.time.Duration;
 

@@ -1,6 +1,6 @@
 package io.pidwatcher.watchdog.internal;
 
-import io.pidwatcher.api.JournalEntry;
+import io.pidwatcher.api.supervisor.JournalEntry;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -90,8 +90,8 @@ final class Journal {
 				state(m.group(4)), state(m.group(5)), unquote(m.group(6)));
 	}
 
-	private static io.pidwatcher.api.ModuleState state(String label) {
-		return io.pidwatcher.api.ModuleState.valueOf(label.toUpperCase().replace(' ', '_'));
+	private static io.pidwatcher.api.supervisor.ModuleState state(String label) {
+		return io.pidwatcher.api.supervisor.ModuleState.valueOf(label.toUpperCase().replace(' ', '_'));
 	}
 
 	private static String unquote(String quoted) {

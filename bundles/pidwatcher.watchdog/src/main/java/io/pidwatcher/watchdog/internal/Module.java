@@ -1,10 +1,10 @@
 package io.pidwatcher.watchdog.internal;
 
-import io.pidwatcher.api.HealthSample;
-import io.pidwatcher.api.ModuleState;
-import io.pidwatcher.api.RestartRequest.Failure;
-import io.pidwatcher.api.TaskId;
-import io.pidwatcher.api.TaskSnapshot;
+import io.pidwatcher.api.policy.HealthSample;
+import io.pidwatcher.api.supervisor.ModuleState;
+import io.pidwatcher.api.supervisor.Failure;
+import io.pidwatcher.api.reader.TaskId;
+import io.pidwatcher.api.reader.TaskSnapshot;
 
 import java.nio.file.Path;
 import java.time.Instant;
@@ -84,6 +84,8 @@ final class Module {
 	Path notifySocket;
 	long lastWatchdogNanos;
 	long readyNanos;
+	/** WATCHDOG=trigger arrived in this run: the heartbeat policy fails the module at once. */
+	boolean watchdogTriggered;
 
 	/** What the state file remembered from an earlier runtime, used once to adopt. */
 	StateFile.Entry remembered;

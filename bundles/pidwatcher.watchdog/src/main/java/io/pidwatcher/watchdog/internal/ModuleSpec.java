@@ -1,6 +1,7 @@
 package io.pidwatcher.watchdog.internal;
 
-import io.pidwatcher.api.DurationText;
+import io.pidwatcher.api.text.DurationText;
+import io.pidwatcher.api.text.SizeText;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -187,21 +188,7 @@ record ModuleSpec(
 	}
 
 	static long size(String text) {
-		String t = text.trim();
-		long factor = 1;
-		char last = t.isEmpty() ? ' ' : Character.toUpperCase(t.charAt(t.length() - 1));
-		switch (last) {
-			case 'K' -> factor = 1L << 10;
-			case 'M' -> factor = 1L << 20;
-			case 'G' -> factor = 1L << 30;
-			default -> factor = 1;
-		}
-		String digits = factor == 1 ? t : t.substring(0, t.length() - 1).trim();
-		try {
-			return Math.round(Double.parseDouble(digits) * factor);
-		} catch (NumberFormatException e) {
-			throw new IllegalArgumentException("'" + text + "' is not a size (examples: 512k, 10M, 1G)");
-		}
+		return SizeText.parse(text);
 	}
 
 	/** The order the keys are shown in pw:status. */

@@ -1,6 +1,6 @@
 package io.pidwatcher.watchdog.internal;
 
-import io.pidwatcher.api.ProcessSnapshot;
+import io.pidwatcher.api.reader.ProcessSnapshot;
 
 import java.util.function.Supplier;
 

@@ -1,6 +1,6 @@
 package io.pidwatcher.watchdog.internal;
 
-import io.pidwatcher.api.TaskId;
+import io.pidwatcher.api.reader.TaskId;
 
 import java.io.IOException;
 import java.io.Reader;

@@ -1,9 +1,9 @@
 package io.pidwatcher.watchdog.internal;
 
-import io.pidwatcher.api.ProcessSnapshot;
-import io.pidwatcher.api.StopReport;
-import io.pidwatcher.api.TaskId;
-import io.pidwatcher.api.TaskSnapshot;
+import io.pidwatcher.api.reader.ProcessSnapshot;
+import io.pidwatcher.api.supervisor.StopReport;
+import io.pidwatcher.api.reader.TaskId;
+import io.pidwatcher.api.reader.TaskSnapshot;
 
 import java.time.Duration;
 import java.util.HashSet;

@@ -1,28 +1,29 @@
 package io.pidwatcher.watchdog.internal;
 
-import io.pidwatcher.api.DurationText;
-import io.pidwatcher.api.ExitEvent;
-import io.pidwatcher.api.ExitListener;
-import io.pidwatcher.api.HealthCheck;
-import io.pidwatcher.api.HealthPolicy;
-import io.pidwatcher.api.HealthSample;
-import io.pidwatcher.api.HealthVerdict;
-import io.pidwatcher.api.JournalEntry;
-import io.pidwatcher.api.ModuleState;
-import io.pidwatcher.api.ModuleStatus;
-import io.pidwatcher.api.NoSuchModuleException;
-import io.pidwatcher.api.ProcessReader;
-import io.pidwatcher.api.ProcessSnapshot;
-import io.pidwatcher.api.RestartDecision;
-import io.pidwatcher.api.RestartRequest;
-import io.pidwatcher.api.RestartRequest.Failure;
-import io.pidwatcher.api.RestartStrategy;
-import io.pidwatcher.api.RuntimeHome;
-import io.pidwatcher.api.ScanScope;
-import io.pidwatcher.api.StopReport;
-import io.pidwatcher.api.Supervisor;
-import io.pidwatcher.api.TaskId;
-import io.pidwatcher.api.TaskSnapshot;
+import io.pidwatcher.api.text.DurationText;
+import io.pidwatcher.api.reader.ExitEvent;
+import io.pidwatcher.api.reader.ExitListener;
+import io.pidwatcher.api.policy.HealthCheck;
+import io.pidwatcher.api.policy.HealthPolicy;
+import io.pidwatcher.api.policy.HealthSample;
+import io.pidwatcher.api.policy.HealthVerdict;
+import io.pidwatcher.api.supervisor.JournalEntry;
+import io.pidwatcher.api.supervisor.ModuleState;
+import io.pidwatcher.api.supervisor.ModuleStatus;
+import io.pidwatcher.api.supervisor.NoSuchModuleException;
+import io.pidwatcher.api.reader.ProcessReader;
+import io.pidwatcher.api.reader.ProcessSnapshot;
+import io.pidwatcher.api.strategy.RestartDecision;
+import io.pidwatcher.api.strategy.RestartRequest;
+import io.pidwatcher.api.supervisor.Failure;
+import io.pidwatcher.api.strategy.RestartStrategy;
+import io.pidwatcher.api.supervisor.RuntimeHome;
+import io.pidwatcher.api.reader.ScanScope;
+import io.pidwatcher.api.supervisor.StopReport;
+import io.pidwatcher.api.supervisor.StrategyStatus;
+import io.pidwatcher.api.supervisor.Supervisor;
+import io.pidwatcher.api.reader.TaskId;
+import io.pidwatcher.api.reader.TaskSnapshot;
 
 import java.io.File;
 import java.io.IOException;
@@ -39,6 +40,8 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -589,7 +592,8 @@ public final class Watchdog implements Supervisor, ExitListener {
 		String unhealthy = null;
 		m.policyVerdicts.clear();
 		HealthCheck.Heartbeat heartbeat = new HealthCheck.Heartbeat(m.notifySocket != null, m.startedNanos,
-				m.lastWatchdogNanos, m.readyNanos);
+				m.lastWatchdogNanos == 0 ? OptionalLong.empty() : OptionalLong.of(m.lastWatchdogNanos),
+				m.readyNanos == 0 ? OptionalLong.empty() : OptionalLong.of(m.readyNanos), m.watchdogTriggered);
 		for (String name : m.spec.policies()) {
 			HealthPolicy policy = named(policies, HealthPolicy.NAME_PROPERTY, name);
 			if (policy == null) {
@@ -654,7 +658,8 @@ public final class Watchdog implements Supervisor, ExitListener {
 	}
 
 	private void failure(Module m, Failure.Kind kind, String reason, Integer exitStatus, boolean treeRunning) {
-		Failure f = new Failure(Instant.now(), kind, reason, exitStatus);
+		Failure f = new Failure(Instant.now(), kind, reason,
+				exitStatus == null ? OptionalInt.empty() : OptionalInt.of(exitStatus));
 		m.addFailure(f);
 		m.pendingFailure = f;
 		m.pendingWithTree = treeRunning;
@@ -862,6 +867,7 @@ public final class Watchdog implements Supervisor, ExitListener {
 		m.main = null;
 		m.lastWatchdogNanos = 0;
 		m.readyNanos = 0;
+		m.watchdogTriggered = false;
 		List<String> argv = new ArrayList<>();
 		if (SETSID != null) {
 			argv.add(SETSID.toString());
@@ -1124,8 +1130,8 @@ public final class Watchdog implements Supervisor, ExitListener {
 						m.policyVerdicts.getOrDefault(p, available ? "not evaluated yet" : "unavailable")));
 			}
 		}
-		String strategy = spec == null ? "" : spec.strategy()
-				+ (named(strategies, RestartStrategy.NAME_PROPERTY, spec.strategy()) == null ? " (unavailable)" : "");
+		StrategyStatus strategy = spec == null ? null
+				: new StrategyStatus(spec.strategy(), named(strategies, RestartStrategy.NAME_PROPERTY, spec.strategy()) != null);
 		String problem = m.configProblem;
 		if (problem.isEmpty() && m.spec != null && m.runSpec != null && m.spec.differsInHowItStarts(m.runSpec)
 				&& (m.state == ModuleState.RUNNING || m.state == ModuleState.STARTING)) {
@@ -1241,7 +1247,7 @@ public final class Watchdog implements Supervisor, ExitListener {
 						kick(m);
 					}
 				} else if (line.equals("WATCHDOG=trigger")) {
-					m.lastWatchdogNanos = -1;
+					m.watchdogTriggered = true;
 					kick(m);
 				}
 			}

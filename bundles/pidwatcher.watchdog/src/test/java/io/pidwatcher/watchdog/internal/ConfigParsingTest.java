@@ -1,6 +1,6 @@
 package io.pidwatcher.watchdog.internal;
 
-import io.pidwatcher.api.DurationText;
+import io.pidwatcher.api.text.DurationText;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -2,8 +2,8 @@ package io.pidwatcher.watchdog.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pidwatcher.api.JournalEntry;
-import io.pidwatcher.api.ModuleState;
+import io.pidwatcher.api.supervisor.JournalEntry;
+import io.pidwatcher.api.supervisor.ModuleState;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -2,8 +2,8 @@ package io.pidwatcher.watchdog.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pidwatcher.api.HealthSample;
-import io.pidwatcher.api.TaskSnapshot;
+import io.pidwatcher.api.policy.HealthSample;
+import io.pidwatcher.api.reader.TaskSnapshot;
 
 import java.util.Collections;
 import java.util.IdentityHashMap;

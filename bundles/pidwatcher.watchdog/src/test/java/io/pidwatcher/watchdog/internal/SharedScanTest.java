@@ -2,8 +2,8 @@ package io.pidwatcher.watchdog.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pidwatcher.api.ProcessSnapshot;
-import io.pidwatcher.api.ScanScope;
+import io.pidwatcher.api.reader.ProcessSnapshot;
+import io.pidwatcher.api.reader.ScanScope;
 
 import java.time.Instant;
 import java.util.ArrayList;

@@ -2,10 +2,10 @@ package io.pidwatcher.watchdog.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pidwatcher.api.ProcessSnapshot;
-import io.pidwatcher.api.ScanScope;
-import io.pidwatcher.api.TaskId;
-import io.pidwatcher.api.TaskSnapshot;
+import io.pidwatcher.api.reader.ProcessSnapshot;
+import io.pidwatcher.api.reader.ScanScope;
+import io.pidwatcher.api.reader.TaskId;
+import io.pidwatcher.api.reader.TaskSnapshot;
 
 import java.time.Instant;
 import java.util.HashSet;

@@ -2,10 +2,10 @@ package io.pidwatcher.runtime.tests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pidwatcher.api.ExitEvent;
-import io.pidwatcher.api.ExitListener;
-import io.pidwatcher.api.ProcessReader;
-import io.pidwatcher.api.ScanScope;
+import io.pidwatcher.api.reader.ExitEvent;
+import io.pidwatcher.api.reader.ExitListener;
+import io.pidwatcher.api.reader.ProcessReader;
+import io.pidwatcher.api.reader.ScanScope;
 import io.pidwatcher.testing.TestPrograms;
 import io.pidwatcher.testing.Gogo;
 import io.pidwatcher.testing.Poll;

@@ -2,8 +2,8 @@ package io.pidwatcher.runtime.tests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pidwatcher.api.ProcessReader;
-import io.pidwatcher.api.RuntimeHome;
+import io.pidwatcher.api.reader.ProcessReader;
+import io.pidwatcher.api.supervisor.RuntimeHome;
 import io.pidwatcher.testing.Poll;
 
 import java.io.OutputStream;

@@ -2,9 +2,9 @@ package io.pidwatcher.runtime.tests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pidwatcher.api.ProcessReader;
-import io.pidwatcher.api.ScanScope;
-import io.pidwatcher.api.TaskSnapshot;
+import io.pidwatcher.api.reader.ProcessReader;
+import io.pidwatcher.api.reader.ScanScope;
+import io.pidwatcher.api.reader.TaskSnapshot;
 import io.pidwatcher.testing.TestPrograms;
 import io.pidwatcher.testing.Gogo;
 import io.pidwatcher.testing.Poll;

@@ -2,10 +2,11 @@ package io.pidwatcher.watchdog.tests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pidwatcher.api.ModuleState;
-import io.pidwatcher.api.ModuleStatus;
-import io.pidwatcher.api.NoSuchModuleException;
-import io.pidwatcher.api.RuntimeHome;
+import io.pidwatcher.api.supervisor.StrategyStatus;
+import io.pidwatcher.api.supervisor.ModuleState;
+import io.pidwatcher.api.supervisor.ModuleStatus;
+import io.pidwatcher.api.supervisor.NoSuchModuleException;
+import io.pidwatcher.api.supervisor.RuntimeHome;
 import io.pidwatcher.testing.TestPrograms;
 import io.pidwatcher.testing.Gogo;
 import io.pidwatcher.testing.Poll;
@@ -53,7 +54,7 @@ class BadInputTest extends WatchdogTestBase {
 		assertThat(modules.awaitState(badQuote, ModuleState.INVALID).reason()).contains("unterminated single quote");
 		ModuleStatus waiting = modules.await(unknownStrategy, "failure recorded, waiting for the strategy",
 				s -> s.state() == ModuleState.FAILED && s.reason().contains("strategy nosuchstrategy unavailable"));
-		assertThat(waiting.strategy()).isEqualTo("nosuchstrategy (unavailable)");
+		assertThat(waiting.strategy()).isEqualTo(new StrategyStatus("nosuchstrategy", false));
 		assertThat(waiting.failures()).isNotEmpty();
 
 		String table = Gogo.run(gogo, "pw:modules");

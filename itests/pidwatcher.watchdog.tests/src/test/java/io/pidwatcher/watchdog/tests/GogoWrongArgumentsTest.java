@@ -2,8 +2,8 @@ package io.pidwatcher.watchdog.tests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pidwatcher.api.ModuleState;
-import io.pidwatcher.api.ModuleStatus;
+import io.pidwatcher.api.supervisor.ModuleState;
+import io.pidwatcher.api.supervisor.ModuleStatus;
 import io.pidwatcher.testing.Gogo;
 import io.pidwatcher.testing.Proc;
 import io.pidwatcher.testing.TestPrograms;

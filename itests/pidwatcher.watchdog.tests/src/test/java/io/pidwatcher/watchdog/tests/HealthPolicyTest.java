@@ -2,12 +2,12 @@ package io.pidwatcher.watchdog.tests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pidwatcher.api.JournalEntry;
-import io.pidwatcher.api.ModuleState;
-import io.pidwatcher.api.ModuleStatus;
-import io.pidwatcher.api.RestartDecision;
-import io.pidwatcher.api.RestartRequest.Failure;
-import io.pidwatcher.api.RestartStrategy;
+import io.pidwatcher.api.supervisor.JournalEntry;
+import io.pidwatcher.api.supervisor.ModuleState;
+import io.pidwatcher.api.supervisor.ModuleStatus;
+import io.pidwatcher.api.strategy.RestartDecision;
+import io.pidwatcher.api.supervisor.Failure;
+import io.pidwatcher.api.strategy.RestartStrategy;
 import io.pidwatcher.testing.TestPrograms;
 
 import java.time.Duration;

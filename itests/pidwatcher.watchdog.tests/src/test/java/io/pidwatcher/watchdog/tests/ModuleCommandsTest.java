@@ -2,8 +2,8 @@ package io.pidwatcher.watchdog.tests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pidwatcher.api.ModuleState;
-import io.pidwatcher.api.ModuleStatus;
+import io.pidwatcher.api.supervisor.ModuleState;
+import io.pidwatcher.api.supervisor.ModuleStatus;
 import io.pidwatcher.testing.TestPrograms;
 import io.pidwatcher.testing.Gogo;
 import io.pidwatcher.testing.Poll;
@@ -19,7 +19,7 @@ class ModuleCommandsTest extends WatchdogTestBase {
 	CommandProcessor gogo;
 
 	@InjectService
-	io.pidwatcher.api.RuntimeHome home;
+	io.pidwatcher.api.supervisor.RuntimeHome home;
 
 	/** Output goes to var/log/NAME.log, rotated past log.size while the program keeps writing. */
 	@Test

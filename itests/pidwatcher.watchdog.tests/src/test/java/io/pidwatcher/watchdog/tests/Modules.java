@@ -1,12 +1,12 @@
 package io.pidwatcher.watchdog.tests;
 
-import io.pidwatcher.api.ModuleState;
-import io.pidwatcher.api.ModuleStatus;
-import io.pidwatcher.api.NoSuchModuleException;
-import io.pidwatcher.api.ProcessReader;
-import io.pidwatcher.api.ScanScope;
-import io.pidwatcher.api.Supervisor;
-import io.pidwatcher.api.TaskSnapshot;
+import io.pidwatcher.api.supervisor.ModuleState;
+import io.pidwatcher.api.supervisor.ModuleStatus;
+import io.pidwatcher.api.supervisor.NoSuchModuleException;
+import io.pidwatcher.api.reader.ProcessReader;
+import io.pidwatcher.api.reader.ScanScope;
+import io.pidwatcher.api.supervisor.Supervisor;
+import io.pidwatcher.api.reader.TaskSnapshot;
 import io.pidwatcher.testing.TestPrograms;
 import io.pidwatcher.testing.Poll;
 

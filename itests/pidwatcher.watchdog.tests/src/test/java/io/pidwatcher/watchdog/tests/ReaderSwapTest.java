@@ -2,13 +2,13 @@ package io.pidwatcher.watchdog.tests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pidwatcher.api.ModuleState;
-import io.pidwatcher.api.ModuleStatus;
-import io.pidwatcher.api.ProcessReader;
-import io.pidwatcher.api.ProcessSnapshot;
-import io.pidwatcher.api.ReaderDescription;
-import io.pidwatcher.api.ScanScope;
-import io.pidwatcher.api.TaskSnapshot;
+import io.pidwatcher.api.supervisor.ModuleState;
+import io.pidwatcher.api.supervisor.ModuleStatus;
+import io.pidwatcher.api.reader.ProcessReader;
+import io.pidwatcher.api.reader.ProcessSnapshot;
+import io.pidwatcher.api.reader.ReaderDescription;
+import io.pidwatcher.api.reader.ScanScope;
+import io.pidwatcher.api.reader.TaskSnapshot;
 import io.pidwatcher.testing.TestPrograms;
 import io.pidwatcher.testing.Poll;
 

@@ -2,15 +2,15 @@ package io.pidwatcher.watchdog.tests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pidwatcher.api.JournalEntry;
-import io.pidwatcher.api.ModuleState;
-import io.pidwatcher.api.ModuleStatus;
-import io.pidwatcher.api.NoSuchModuleException;
-import io.pidwatcher.api.ProcessReader;
-import io.pidwatcher.api.ProcessSnapshot;
-import io.pidwatcher.api.ReaderDescription;
-import io.pidwatcher.api.ScanScope;
-import io.pidwatcher.api.Supervisor;
+import io.pidwatcher.api.supervisor.JournalEntry;
+import io.pidwatcher.api.supervisor.ModuleState;
+import io.pidwatcher.api.supervisor.ModuleStatus;
+import io.pidwatcher.api.supervisor.NoSuchModuleException;
+import io.pidwatcher.api.reader.ProcessReader;
+import io.pidwatcher.api.reader.ProcessSnapshot;
+import io.pidwatcher.api.reader.ReaderDescription;
+import io.pidwatcher.api.reader.ScanScope;
+import io.pidwatcher.api.supervisor.Supervisor;
 import io.pidwatcher.testing.Poll;
 import io.pidwatcher.testing.TestPrograms;
 

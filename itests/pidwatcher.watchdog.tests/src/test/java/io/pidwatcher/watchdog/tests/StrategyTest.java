@@ -2,10 +2,11 @@ package io.pidwatcher.watchdog.tests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pidwatcher.api.JournalEntry;
-import io.pidwatcher.api.ModuleState;
-import io.pidwatcher.api.ModuleStatus;
-import io.pidwatcher.api.RestartStrategy;
+import io.pidwatcher.api.supervisor.StrategyStatus;
+import io.pidwatcher.api.supervisor.JournalEntry;
+import io.pidwatcher.api.supervisor.ModuleState;
+import io.pidwatcher.api.supervisor.ModuleStatus;
+import io.pidwatcher.api.strategy.RestartStrategy;
 import io.pidwatcher.testing.TestPrograms;
 import io.pidwatcher.testing.Gogo;
 
@@ -176,7 +177,7 @@ class StrategyTest extends WatchdogTestBase {
 				"interval", "100ms", "strategy", "nosuch");
 		ModuleStatus s = modules.await(name, "failed, waiting for the strategy",
 				x -> x.state() == ModuleState.FAILED && x.reason().contains("strategy nosuch unavailable"));
-		assertThat(s.strategy()).isEqualTo("nosuch (unavailable)");
+		assertThat(s.strategy()).isEqualTo(new StrategyStatus("nosuch", false));
 		assertThat(s.failures()).hasSize(1);
 		assertThat(Gogo.run(gogo, "pw:status " + name)).contains("strategy nosuch unavailable");
 		String table = Gogo.run(gogo, "pw:strategies");
@@ -195,7 +196,7 @@ class StrategyTest extends WatchdogTestBase {
 		ModuleStatus before = modules.awaitState(name, ModuleState.RUNNING);
 		modules.define(name, "command", Modules.pwtest("sleep", "120"), "interval", "100ms", "strategy", "backoff",
 				"strategy.initial", "700ms");
-		modules.await(name, "config in force", s -> s.strategy().equals("backoff"));
+		modules.await(name, "config in force", s -> s.strategy().equals(new StrategyStatus("backoff", true)));
 		Thread.sleep(300);
 		ModuleStatus after = supervisor.status(name);
 		assertThat(after.main()).isEqualTo(before.main());
@@ -233,8 +234,8 @@ class StrategyTest extends WatchdogTestBase {
 			ModuleStatus gap = modules.await(loop, "failure in the gap recorded, waiting for the strategy",
 					s -> s.state() == ModuleState.FAILED && s.failures().size() == failuresBefore + 1
 							&& s.reason().contains("strategy backoff unavailable"));
-			assertThat(gap.strategy()).isEqualTo("backoff (unavailable)");
-			assertThat(supervisor.status(steady).strategy()).isEqualTo("backoff (unavailable)");
+			assertThat(gap.strategy()).isEqualTo(new StrategyStatus("backoff", false));
+			assertThat(supervisor.status(steady).strategy()).isEqualTo(new StrategyStatus("backoff", false));
 			assertThat(supervisor.events(steady, 100))
 					.anySatisfy(e -> assertThat(e.reason()).contains("strategy backoff unavailable"));
 

@@ -2,12 +2,12 @@ package io.pidwatcher.watchdog.tests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pidwatcher.api.JournalEntry;
-import io.pidwatcher.api.ModuleState;
-import io.pidwatcher.api.ModuleStatus;
-import io.pidwatcher.api.RestartRequest.Failure;
-import io.pidwatcher.api.StopReport;
-import io.pidwatcher.api.TaskSnapshot;
+import io.pidwatcher.api.supervisor.JournalEntry;
+import io.pidwatcher.api.supervisor.ModuleState;
+import io.pidwatcher.api.supervisor.ModuleStatus;
+import io.pidwatcher.api.supervisor.Failure;
+import io.pidwatcher.api.supervisor.StopReport;
+import io.pidwatcher.api.reader.TaskSnapshot;
 import io.pidwatcher.testing.TestPrograms;
 import io.pidwatcher.testing.Poll;
 
@@ -37,7 +37,7 @@ class SupervisionTest extends WatchdogTestBase {
 		});
 		List<Failure> exits = s.failures().stream().filter(f -> f.kind() == Failure.Kind.EXITED).toList();
 		assertThat(exits).hasSizeGreaterThanOrEqualTo(3);
-		assertThat(exits).allSatisfy(f -> assertThat(f.exitStatus()).isEqualTo(3));
+		assertThat(exits).allSatisfy(f -> assertThat(f.exitStatus()).hasValue(3));
 		List<JournalEntry> starts = supervisor.events(name, 1000).stream()
 				.filter(e -> e.to() == ModuleState.STARTING).toList();
 		assertThat(starts).hasSizeGreaterThanOrEqualTo(4);

@@ -1,7 +1,7 @@
 package io.pidwatcher.watchdog.tests;
 
-import io.pidwatcher.api.ProcessReader;
-import io.pidwatcher.api.Supervisor;
+import io.pidwatcher.api.reader.ProcessReader;
+import io.pidwatcher.api.supervisor.Supervisor;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

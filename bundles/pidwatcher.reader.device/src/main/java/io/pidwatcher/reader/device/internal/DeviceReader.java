@@ -1,10 +1,10 @@
 package io.pidwatcher.reader.device.internal;
 
-import io.pidwatcher.api.ProcessReader;
-import io.pidwatcher.api.ProcessSnapshot;
-import io.pidwatcher.api.ReaderDescription;
-import io.pidwatcher.api.ScanScope;
-import io.pidwatcher.api.TaskSnapshot;
+import io.pidwatcher.api.reader.ProcessReader;
+import io.pidwatcher.api.reader.ProcessSnapshot;
+import io.pidwatcher.api.reader.ReaderDescription;
+import io.pidwatcher.api.reader.ScanScope;
+import io.pidwatcher.api.reader.TaskSnapshot;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -21,7 +21,7 @@ import java.util.function.Supplier;
  * for a device that is not there.
  *
  * <p>Start times are reported in whole clock ticks (10 ms), exactly as /proc shows them, so a
- * {@link io.pidwatcher.api.TaskId} is the same whichever reader produced it: consumers keep track
+ * {@link io.pidwatcher.api.reader.TaskId} is the same whichever reader produced it: consumers keep track
  * of every process when readers switch, and can dedupe exit events across readers.
  */
 final class DeviceReader implements ProcessReader {

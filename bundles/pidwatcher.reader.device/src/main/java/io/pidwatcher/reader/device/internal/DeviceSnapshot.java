@@ -1,6 +1,6 @@
 package io.pidwatcher.reader.device.internal;
 
-import io.pidwatcher.api.TaskSnapshot;
+import io.pidwatcher.api.reader.TaskSnapshot;
 
 import java.util.List;
 

@@ -1,8 +1,8 @@
 package io.pidwatcher.reader.device.internal;
 
-import io.pidwatcher.api.ExitListener;
-import io.pidwatcher.api.ProcessReader;
-import io.pidwatcher.api.TagName;
+import io.pidwatcher.api.reader.ExitListener;
+import io.pidwatcher.api.reader.ProcessReader;
+import io.pidwatcher.api.reader.TagName;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

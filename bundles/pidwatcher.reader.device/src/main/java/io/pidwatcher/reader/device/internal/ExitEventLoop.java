@@ -1,8 +1,8 @@
 package io.pidwatcher.reader.device.internal;
 
-import io.pidwatcher.api.ExitEvent;
-import io.pidwatcher.api.ExitListener;
-import io.pidwatcher.api.TaskId;
+import io.pidwatcher.api.reader.ExitEvent;
+import io.pidwatcher.api.reader.ExitListener;
+import io.pidwatcher.api.reader.TaskId;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -3,7 +3,7 @@ package io.pidwatcher.reader.device.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.pidwatcher.api.TaskSnapshot;
+import io.pidwatcher.api.reader.TaskSnapshot;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,10 +1,10 @@
 package io.pidwatcher.reader.device.internal;
 
-import io.pidwatcher.api.ExitEvent;
-import io.pidwatcher.api.ExitListener;
-import io.pidwatcher.api.ProcessSnapshot;
-import io.pidwatcher.api.ScanScope;
-import io.pidwatcher.api.TaskSnapshot;
+import io.pidwatcher.api.reader.ExitEvent;
+import io.pidwatcher.api.reader.ExitListener;
+import io.pidwatcher.api.reader.ProcessSnapshot;
+import io.pidwatcher.api.reader.ScanScope;
+import io.pidwatcher.api.reader.TaskSnapshot;
 
 import java.lang.reflect.Proxy;
 import java.util.ArrayList;

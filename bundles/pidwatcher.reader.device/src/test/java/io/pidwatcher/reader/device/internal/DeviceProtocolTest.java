@@ -3,8 +3,8 @@ package io.pidwatcher.reader.device.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.pidwatcher.api.ScanScope;
-import io.pidwatcher.api.TaskSnapshot;
+import io.pidwatcher.api.reader.ScanScope;
+import io.pidwatcher.api.reader.TaskSnapshot;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Random;

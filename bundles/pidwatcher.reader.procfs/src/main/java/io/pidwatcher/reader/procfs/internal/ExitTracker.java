@@ -1,8 +1,8 @@
 package io.pidwatcher.reader.procfs.internal;
 
-import io.pidwatcher.api.ExitEvent;
-import io.pidwatcher.api.TaskId;
-import io.pidwatcher.api.TaskSnapshot;
+import io.pidwatcher.api.reader.ExitEvent;
+import io.pidwatcher.api.reader.TaskId;
+import io.pidwatcher.api.reader.TaskSnapshot;
 
 import com.sun.jna.LastErrorException;
 

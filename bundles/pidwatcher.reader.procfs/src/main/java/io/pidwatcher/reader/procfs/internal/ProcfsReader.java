@@ -1,12 +1,12 @@
 package io.pidwatcher.reader.procfs.internal;
 
-import io.pidwatcher.api.ExitEvent;
-import io.pidwatcher.api.ExitListener;
-import io.pidwatcher.api.ProcessReader;
-import io.pidwatcher.api.ProcessSnapshot;
-import io.pidwatcher.api.ReaderDescription;
-import io.pidwatcher.api.ScanScope;
-import io.pidwatcher.api.TagName;
+import io.pidwatcher.api.reader.ExitEvent;
+import io.pidwatcher.api.reader.ExitListener;
+import io.pidwatcher.api.reader.ProcessReader;
+import io.pidwatcher.api.reader.ProcessSnapshot;
+import io.pidwatcher.api.reader.ReaderDescription;
+import io.pidwatcher.api.reader.ScanScope;
+import io.pidwatcher.api.reader.TagName;
 
 import java.nio.file.Path;
 import java.time.Duration;

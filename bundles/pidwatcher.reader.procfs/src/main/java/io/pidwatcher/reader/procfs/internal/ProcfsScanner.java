@@ -1,7 +1,7 @@
 package io.pidwatcher.reader.procfs.internal;
 
-import io.pidwatcher.api.ScanScope;
-import io.pidwatcher.api.TaskSnapshot;
+import io.pidwatcher.api.reader.ScanScope;
+import io.pidwatcher.api.reader.TaskSnapshot;
 
 import java.io.FileInputStream;
 import java.io.IOException;

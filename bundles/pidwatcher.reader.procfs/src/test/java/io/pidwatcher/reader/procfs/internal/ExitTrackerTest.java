@@ -2,8 +2,8 @@ package io.pidwatcher.reader.procfs.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pidwatcher.api.ExitEvent;
-import io.pidwatcher.api.ScanScope;
+import io.pidwatcher.api.reader.ExitEvent;
+import io.pidwatcher.api.reader.ScanScope;
 import io.pidwatcher.testing.TestPrograms;
 
 import java.nio.file.Path;
@@ -92,7 +92,7 @@ class ExitTrackerTest {
 		Process p = TestPrograms.start(TAG, module, "sleep", "60");
 		started.add(p);
 		ProcfsScanner scanner = new ProcfsScanner(Path.of("/proc"));
-		List<io.pidwatcher.api.TaskSnapshot> tasks;
+		List<io.pidwatcher.api.reader.TaskSnapshot> tasks;
 		do {
 			Thread.sleep(10);
 			tasks = scanner.scan(TAG, ScanScope.module(module)).tasks();

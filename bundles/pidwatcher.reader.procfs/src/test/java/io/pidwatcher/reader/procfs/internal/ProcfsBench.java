@@ -1,8 +1,8 @@
 package io.pidwatcher.reader.procfs.internal;
 
-import io.pidwatcher.api.ExitEvent;
-import io.pidwatcher.api.ScanScope;
-import io.pidwatcher.api.TaskSnapshot;
+import io.pidwatcher.api.reader.ExitEvent;
+import io.pidwatcher.api.reader.ScanScope;
+import io.pidwatcher.api.reader.TaskSnapshot;
 
 import java.nio.file.Path;
 import java.util.ArrayList;

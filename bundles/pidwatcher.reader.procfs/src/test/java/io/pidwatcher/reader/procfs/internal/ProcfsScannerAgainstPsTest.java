@@ -3,9 +3,9 @@ package io.pidwatcher.reader.procfs.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.pidwatcher.api.ProcessSnapshot;
-import io.pidwatcher.api.ScanScope;
-import io.pidwatcher.api.TaskSnapshot;
+import io.pidwatcher.api.reader.ProcessSnapshot;
+import io.pidwatcher.api.reader.ScanScope;
+import io.pidwatcher.api.reader.TaskSnapshot;
 import io.pidwatcher.testing.TestPrograms;
 
 import java.io.IOException;
@@ -125,7 +125,7 @@ class ProcfsScannerAgainstPsTest {
 		ProcessSnapshot first = snapshot(ScanScope.module(MODULE));
 		Thread.sleep(1000);
 		ProcessSnapshot second = snapshot(ScanScope.module(MODULE));
-		Map<io.pidwatcher.api.TaskId, Double> percent = second.cpuPercentSince(first);
+		Map<io.pidwatcher.api.reader.TaskId, Double> percent = second.cpuPercentSince(first);
 		TaskSnapshot spinBefore = find(first.tasks(), spinner.pid());
 		TaskSnapshot spinAfter = find(second.tasks(), spinner.pid());
 		double expected = 100.0 * (spinAfter.cpuTimeNanos() - spinBefore.cpuTimeNanos())

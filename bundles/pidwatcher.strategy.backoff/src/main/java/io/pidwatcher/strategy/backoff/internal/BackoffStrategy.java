@@ -1,10 +1,10 @@
 package io.pidwatcher.strategy.backoff.internal;
 
-import io.pidwatcher.api.DurationText;
-import io.pidwatcher.api.RestartDecision;
-import io.pidwatcher.api.RestartRequest;
-import io.pidwatcher.api.RestartRequest.Failure;
-import io.pidwatcher.api.RestartStrategy;
+import io.pidwatcher.api.text.DurationText;
+import io.pidwatcher.api.strategy.RestartDecision;
+import io.pidwatcher.api.strategy.RestartRequest;
+import io.pidwatcher.api.supervisor.Failure;
+import io.pidwatcher.api.strategy.RestartStrategy;
 
 import java.time.Duration;
 import java.util.List;

@@ -2,8 +2,8 @@ package io.pidwatcher.strategy.backoff.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pidwatcher.api.RestartDecision;
-import io.pidwatcher.api.RestartRequest;
+import io.pidwatcher.api.strategy.RestartDecision;
+import io.pidwatcher.api.strategy.RestartRequest;
 import io.pidwatcher.testing.FailureScript;
 
 import java.lang.annotation.Annotation;

@@ -1,10 +1,10 @@
 package io.pidwatcher.strategy.fixed.internal;
 
-import io.pidwatcher.api.DurationText;
-import io.pidwatcher.api.RestartDecision;
-import io.pidwatcher.api.RestartRequest;
-import io.pidwatcher.api.RestartRequest.Failure;
-import io.pidwatcher.api.RestartStrategy;
+import io.pidwatcher.api.text.DurationText;
+import io.pidwatcher.api.strategy.RestartDecision;
+import io.pidwatcher.api.strategy.RestartRequest;
+import io.pidwatcher.api.supervisor.Failure;
+import io.pidwatcher.api.strategy.RestartStrategy;
 
 import java.time.Duration;
 
@@ -38,7 +38,7 @@ public final class FixedDelayStrategy implements RestartStrategy {
 		}
 		String restart = request.parameter("restart", defaults.restart());
 		Failure failure = request.failure();
-		boolean clean = failure.kind() == Failure.Kind.EXITED && Integer.valueOf(0).equals(failure.exitStatus());
+		boolean clean = failure.cleanExit();
 		if (restart.equals("on-failure") && clean) {
 			return new RestartDecision.GiveUp("exited cleanly (status 0) and strategy.restart=on-failure");
 		}

@@ -2,7 +2,7 @@ package io.pidwatcher.strategy.fixed.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pidwatcher.api.RestartDecision;
+import io.pidwatcher.api.strategy.RestartDecision;
 import io.pidwatcher.testing.FailureScript;
 
 import java.lang.annotation.Annotation;
