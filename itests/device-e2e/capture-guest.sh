@@ -21,6 +21,9 @@ oddpid=$!
 PIDWATCHER_MODULE="tab$(printf '\t')nl$(printf '\001')" sleep 300 &
 PIDWATCHER_MODULE=$(head -c 5000 /dev/zero | tr '\0' v) sleep 300 &
 PIDWATCHER_MODULE=web sh -c 'sleep 300 & setsid sh -c "sleep 300 &"; sleep 300' &
+# members by fork whose environment says otherwise (protocol 2): a child after env -i, and one
+# whose own environment carries another value (the inherited value wins)
+PIDWATCHER_MODULE=lineage sh -c 'env -i sleep 300 & PIDWATCHER_MODULE=other sleep 300 & wait' &
 sleep 1
 
 cat $dev > "$work/all-tagged.txt"

@@ -1161,9 +1161,10 @@ static uint64_t rnd(void)	/* xorshift64*: seeded, reproducible */
 }
 static void rnd_seed(uint64_t s) { rng_state = s ? s : 88172645463325252ULL; }
 
-/* churn: fork+exit at a high rate, with execs (tagged, untagged), until killed */
-static int cmd_churn(void)
+/* churn [USEC]: fork+exit at a high rate (a pause of USEC between forks), with execs (tagged, untagged), until killed */
+static int cmd_churn(int argc, char **argv)
 {
+	useconds_t pause_us = argc > 2 ? atoi(argv[2]) : 0;
 	char *tagged[] = { TAG "=stressx", NULL }, *untagged[] = { "A=1", NULL };
 	char *tv[] = { "/bin/true", NULL };
 	unsigned long k;
@@ -1191,6 +1192,8 @@ static int cmd_churn(void)
 			waitpid(p, NULL, 0);
 		else
 			usleep(1000);
+		if (pause_us)
+			usleep(pause_us);
 	}
 	return 0;
 }
@@ -1515,7 +1518,7 @@ int main(int argc, char **argv)
 	if (!strcmp(c, "devscan") && argc > 2)
 		return cmd_devscan(argc, argv);
 	if (!strcmp(c, "churn"))
-		return cmd_churn();
+		return cmd_churn(argc, argv);
 	if (!strcmp(c, "stress") && argc > 2)
 		return cmd_stress(argc, argv);
 	if (!strcmp(c, "fuzz") && argc > 3)

@@ -502,7 +502,8 @@ t_cycles() {	# 100 load/unload cycles (as many as fit in PW_CYCLES_SEC) while a 
 	s0=$(slab_kb); sl0=$(meminfo_kb Slab); f0=$(meminfo_kb MemFree)
 	# a member forking (children that exit, exec tagged and untagged, leave grandchildren)
 	# all through the cycles: probes come and go while forks are in flight
-	PIDWATCHER_MODULE=cycfork "$PWT" churn & churn=$!
+	# (a pause of 2 ms between forks leaves the guest's other vCPU to the cycles)
+	PIDWATCHER_MODULE=cycfork "$PWT" churn 2000 & churn=$!
 	t0=$SECONDS
 	for ((i = 1; i <= max; i++)); do	# builtins only, but for insmod/rmmod: TCG forks are slow
 		[ $((SECONDS - t0)) -ge $budget ] && break

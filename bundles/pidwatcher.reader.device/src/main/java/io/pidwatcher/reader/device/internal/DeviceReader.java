@@ -103,7 +103,7 @@ final class DeviceReader implements ProcessReader {
 	static TaskSnapshot inTicks(TaskSnapshot t) {
 		long start = t.startTimeNanos() / NANOS_PER_TICK * NANOS_PER_TICK;
 		return new TaskSnapshot(t.pid(), t.ppid(), t.tgid(), t.threads(), t.state(), t.uid(), t.comm(), start,
-				t.cpuTimeNanos(), t.rssBytes(), t.tagValue());
+				t.cpuTimeNanos(), t.rssBytes(), t.tagValue(), t.membership());
 	}
 
 	@Override
