@@ -17,7 +17,7 @@ import java.util.function.Supplier;
 
 /**
  * {@link ProcessReader} over /dev/pidwatcher. Registered by {@link DeviceWatcher} only while the
- * device is present, speaks protocol 1 and watches the configured tag, so it never has to answer
+ * device is present, speaks protocol 2 and watches the configured tag, so it never has to answer
  * for a device that is not there.
  *
  * <p>Start times are reported in whole clock ticks (10 ms), exactly as /proc shows them, so a
