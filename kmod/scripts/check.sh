@@ -65,7 +65,7 @@ for k in "$K61" "$K612"; do
 	echo "# booting $k under QEMU (TCG)"
 	log=build/suite-$k.log
 	t0=$SECONDS
-	tests/qemu/run-guest.sh --kernel "$k" --script tests/suite.sh --timeout 600 \
+	tests/qemu/run-guest.sh --kernel "$k" --script tests/suite.sh --timeout 900 \
 		--env "PW_BIN=$kmod/build/bin" > "$log" 2>&1
 	grc=$?
 	grep -E '^(not )?ok [0-9]+ - |^# ' "$log"

@@ -1004,15 +1004,16 @@ static int cmd_daemon(int argc, char **argv)
 		return WIFEXITED(st) ? WEXITSTATUS(st) : 1;
 	}
 	setsid();
-	if (fork()) {		/* the intermediate child */
+	child = getpid();	/* the intermediate child: known before the master exists */
+	if (fork()) {
 		_exit(0);
 	} else {
-		pid_t w[2], me = getpid(), parent = getppid();
+		pid_t w[2], me = getpid();
 		uint64_t t0 = now_ns();
 		FILE *f;
 		int i;
 
-		while (getppid() == parent) {	/* until the intermediate child is gone */
+		while (getppid() == child) {	/* until the intermediate child is gone */
 			if (now_ns() - t0 > 10000000000ULL)
 				_exit(2);
 			usleep(2000);
