@@ -510,6 +510,7 @@ t_cycles() {	# 100 load/unload cycles (as many as fit in PW_CYCLES_SEC) while a 
 	# whenever the module is loaded: the table fills and is torn down at every rmmod
 	# (a pause of 2 ms between forks leaves the guest's other vCPU to the cycles)
 	PIDWATCHER_MODULE=cycfork "$PWT" churn 2000 & churn=$!
+	wait_comm $churn pwtest || return 1	# exec'd, tagged: the load-time scan must find it
 	stop_churn $churn
 	t0=$SECONDS
 	for ((i = 1; i <= max; i++)); do	# builtins only, but for insmod/rmmod: TCG forks are slow
@@ -557,6 +558,8 @@ t_fuzz() {	# seeded random writes to snapshot and event-mode fds
 	PIDWATCHER_MODULE=fuzz sleep 1000 & BG+=($!)
 	"$PWT" fuzz $seed $n || return 1
 	kernel_clean || return 1
+	bg_kill	# the tagged sleeper is a member while it lives
+	for i in $(seq 1 50); do [ "$(cat /sys/module/pidwatcher/parameters/stats)" = "groups=0 values=0" ] && break; sleep 0.05; done
 	stats_zero > /dev/null || return 1
 	echo "# fuzz: kernel log clean (no WARN/BUG/Oops; Debian kernels have no KASAN, so only what trips WARN/BUG/Oops shows)"
 }
