@@ -39,11 +39,4 @@
 #define PW_EXIT_GROUP_DEAD(p)	(atomic_read(&(p)->signal->live) == 0)
 #endif
 
-/* task_newtask's clone_flags became u64 in 6.17. */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 17, 0)
-typedef u64 pw_clone_flags_t;
-#else
-typedef unsigned long pw_clone_flags_t;
-#endif
-
 #endif /* PW_COMPAT_H */

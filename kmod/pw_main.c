@@ -4,7 +4,7 @@
  * environment, and report their exits, through /dev/pidwatcher.
  *
  * pw_main.c: module parameters, device registration and file operations.
- * The protocol is documented in README.md ("protocol version 1").
+ * The protocol is documented in README.md ("protocol version 2").
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -20,6 +20,7 @@
 #include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/pid_namespace.h>
+#include <linux/user_namespace.h>
 #include <linux/sched.h>
 #include <linux/sysfs.h>
 #include "pidwatcher.h"
@@ -43,7 +44,7 @@ MODULE_PARM_DESC(major, "0: misc device, dynamic minor (default); N: legacy char
 
 unsigned int pw_max_tasks = 65536;
 module_param_named(max_tasks, pw_max_tasks, uint, 0644);
-MODULE_PARM_DESC(max_tasks, "rows per snapshot and tracked groups (truncated=1 beyond)");
+MODULE_PARM_DESC(max_tasks, "rows per snapshot (truncated=1 beyond) and members known");
 
 unsigned long pw_max_bytes = 64UL << 20;
 module_param_named(max_snapshot_bytes, pw_max_bytes, ulong, 0644);
@@ -53,10 +54,10 @@ unsigned int pw_max_events = 4096;
 module_param_named(max_events, pw_max_events, uint, 0644);
 MODULE_PARM_DESC(max_events, "queued exit records per event-mode fd (1..65536); oldest dropped beyond");
 
-/* "groups=<tracked groups> values=<live tag values>": both 0 when no fd is in event mode */
+/* "groups=<members known> values=<live tag values>": both 0 once no member lives */
 static int pw_stats_get(char *buf, const struct kernel_param *kp)
 {
-	return sysfs_emit(buf, "groups=%u values=%d\n", pw_nr_tracked(),
+	return sysfs_emit(buf, "groups=%u values=%d\n", pw_nr_members(),
 			  atomic_read(&pw_nr_values));
 }
 
@@ -64,7 +65,7 @@ static const struct kernel_param_ops pw_stats_ops = {
 	.get = pw_stats_get,
 };
 module_param_cb(stats, &pw_stats_ops, NULL, 0444);
-MODULE_PARM_DESC(stats, "live objects (read-only): tracked groups and tag values");
+MODULE_PARM_DESC(stats, "live objects (read-only): members known and tag values");
 
 /* Per-open state. */
 struct pw_file {
@@ -245,8 +246,7 @@ static ssize_t pw_write(struct file *file, const char __user *buf,
 	}
 	if (kind == 2) {
 		if (!pf->events) {
-			ret = pw_listener_start(&pf->listener, pf->pid_ns,
-						pf->user_ns);
+			ret = pw_listener_start(&pf->listener, pf->pid_ns);
 			if (ret)
 				goto out;
 			pw_snapshot_free(&pf->snap);
@@ -360,6 +360,21 @@ static void pw_unregister_major(void)
 	unregister_chrdev(pw_major, PW_NAME);
 }
 
+/*
+ * The probes are attached: from now on forks, execs and exits keep the
+ * lineage table current.  One scan of every process teaches it the members
+ * that exec'd before the module was loaded.
+ */
+static void __init pw_seed(void)
+{
+	struct pw_filter seed = { .kind = PW_FILTER_NONE };
+	struct pw_snapshot snap = { };
+
+	if (pw_snapshot_take(&snap, &seed, &init_pid_ns, &init_user_ns))
+		pr_warn("seeding scan failed: members that exec'd before loading are learned by the next snapshot\n");
+	pw_snapshot_free(&snap);
+}
+
 static int __init pw_init(void)
 {
 	int ret;
@@ -374,9 +389,10 @@ static int __init pw_init(void)
 		pr_err("invalid major %d\n", pw_major);
 		return -EINVAL;
 	}
-	ret = pw_events_init();
+	ret = pw_lineage_init();
 	if (ret)
 		return ret;
+	pw_seed();
 	if (pw_major) {
 		ret = pw_register_major();
 	} else {
@@ -390,7 +406,7 @@ static int __init pw_init(void)
 	return 0;
 
 err_events:
-	pw_events_exit();
+	pw_lineage_exit();
 	return ret;
 }
 
@@ -400,7 +416,7 @@ static void __exit pw_exit(void)
 		pw_unregister_major();
 	else
 		misc_deregister(&pw_misc);
-	pw_events_exit();
+	pw_lineage_exit();
 	pw_dbg("unloaded\n");
 }
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * pw_scan.c - the snapshot: walk the task list, read each process's
- * watched environment variable and format protocol-1 rows.
+ * pw_scan.c - the snapshot: walk the task list, find out for each process
+ * whether it is a member (pw_lineage.c, and its environment through
+ * pw_env.c) and format protocol-2 rows.
  *
  * Locking: pids are collected under rcu_read_lock() only (nothing sleeps
  * there); everything that sleeps (access_process_vm, mmput, allocation)
@@ -25,120 +26,17 @@
 #include "pidwatcher.h"
 #include "pw_compat.h"
 
-#define PW_CHUNK	(4 * PAGE_SIZE)	/* environment bytes read per call */
 #define PW_HDR_RESERVE	1280		/* > longest header line */
-/* longest row: numbers, 16-byte comm and a value, all escaped */
+/* longest row: numbers, 16-byte comm, membership and a value, all escaped */
 #define PW_ROW_MAX	(256 + 4 * TASK_COMM_LEN + 4 * PW_VALUE_MAX)
 
-atomic_t pw_nr_values = ATOMIC_INIT(0);
-
-struct pw_value *pw_value_alloc(const char *data, size_t len, bool cut,
-				gfp_t gfp)
-{
-	struct pw_value *v;
-
-	if (len > PW_VALUE_MAX)
-		len = PW_VALUE_MAX;
-	v = kmalloc(struct_size(v, data, len), gfp);
-	if (!v)
-		return NULL;
-	refcount_set(&v->ref, 1);
-	atomic_inc(&pw_nr_values);
-	v->len = len;
-	v->cut = cut;
-	memcpy(v->data, data, len);
-	return v;
-}
-
-void pw_value_put(struct pw_value *v)
-{
-	if (v && refcount_dec_and_test(&v->ref)) {
-		atomic_dec(&pw_nr_values);
-		kfree(v);
-	}
-}
-
-bool pw_value_equal(const struct pw_value *a, const char *data, size_t len,
-		    bool cut)
-{
-	return a->len == len && a->cut == cut && !memcmp(a->data, data, len);
-}
-
-void pw_envscan_init(struct pw_envscan *s)
-{
-	s->matched = 0;
-	s->skipping = false;
-	s->in_value = false;
-	s->found = false;
-	s->done = false;
-	s->cut = false;
-	s->len = 0;
-}
-
-/*
- * The environment area is a sequence of NUL-terminated "NAME=value"
- * strings; the first variable named exactly pw_tag wins, as with getenv().
- */
-bool pw_envscan_feed(struct pw_envscan *s, const char *buf, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n && !s->done; i++) {
-		char c = buf[i];
-
-		if (s->in_value) {
-			if (!c) {
-				s->done = true;
-			} else if (s->len < PW_VALUE_MAX) {
-				s->val[s->len++] = c;
-			} else {
-				s->cut = true;
-				s->done = true;
-			}
-		} else if (s->skipping) {
-			if (!c) {
-				s->skipping = false;
-				s->matched = 0;
-			}
-		} else if (s->matched < pw_tag_len) {
-			if (c == pw_tag[s->matched])
-				s->matched++;
-			else if (c)
-				s->skipping = true;
-			else
-				s->matched = 0;
-		} else if (c == '=') {
-			s->in_value = true;
-			s->found = true;
-		} else if (c) {
-			s->skipping = true;
-		} else {
-			s->matched = 0;
-		}
-	}
-	return s->done;
-}
-
-size_t pw_escape(char *dst, const char *src, size_t n)
-{
-	static const char hex[] = "0123456789abcdef";
-	char *d = dst;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		unsigned char c = src[i];
-
-		if (c <= 0x20 || c >= 0x7f || c == '\\') {
-			*d++ = '\\';
-			*d++ = 'x';
-			*d++ = hex[c >> 4];
-			*d++ = hex[c & 15];
-		} else {
-			*d++ = c;
-		}
-	}
-	return d - dst;
-}
+/* What a snapshot row says about membership: how, and the value. */
+struct pw_row_member {
+	enum pw_membership how;
+	const char *val;
+	size_t len;
+	bool cut;
+};
 
 /* Growable output buffer bounded by pw_max_bytes. */
 struct pw_outbuf {
@@ -237,31 +135,6 @@ static struct mm_struct *pw_group_mm(struct task_struct *leader,
 	return mm;
 }
 
-/* Read the environment area through the page tables, like /proc/PID/environ. */
-static void pw_read_env(struct task_struct *owner, struct mm_struct *mm,
-			struct pw_envscan *es, char *chunk)
-{
-	unsigned long addr, end;
-
-	spin_lock(&mm->arg_lock);
-	addr = mm->env_start;
-	end = mm->env_end;
-	spin_unlock(&mm->arg_lock);
-
-	while (addr < end) {
-		size_t len = min_t(unsigned long, end - addr, PW_CHUNK);
-		int got = access_process_vm(owner, addr, chunk, len, 0);
-
-		if (got <= 0)
-			return;	/* unreadable: the tag is not found */
-		if (pw_envscan_feed(es, chunk, got))
-			return;
-		addr += got;
-		cond_resched();
-	}
-	pw_envscan_finish(es);
-}
-
 /* Group CPU time in ns: exited threads' total plus every live thread. */
 static u64 pw_group_runtime(struct task_struct *leader)
 {
@@ -281,25 +154,31 @@ static u64 pw_group_runtime(struct task_struct *leader)
 }
 
 static bool pw_filter_match(const struct pw_filter *f,
-			    const struct pw_envscan *es)
+			    const struct pw_row_member *rm)
 {
 	switch (f->kind) {
 	case PW_FILTER_ALL:
 		return true;
 	case PW_FILTER_ALL_TAGGED:
-		return es->found;
+		return rm->how != PW_MEMBER_NONE;
 	case PW_FILTER_VALUE:
-		return es->found && !es->cut && es->len == f->len &&
-		       !memcmp(es->val, f->value, f->len);
+		return rm->how != PW_MEMBER_NONE && !rm->cut &&
+		       rm->len == f->len && !memcmp(rm->val, f->value, f->len);
 	case PW_FILTER_NONE:
 		return false;
 	}
 	return false;
 }
 
+static const char *const pw_membership_word[] = {
+	[PW_MEMBER_NONE] = "-",
+	[PW_MEMBER_ENV] = "env",
+	[PW_MEMBER_FORK] = "fork",
+};
+
 static size_t pw_format_row(char *row, struct task_struct *leader,
 			    struct pid *pid, struct mm_struct *mm,
-			    const struct pw_envscan *es,
+			    const struct pw_row_member *rm,
 			    struct pid_namespace *pid_ns,
 			    struct user_namespace *user_ns)
 {
@@ -327,12 +206,12 @@ static size_t pw_format_row(char *row, struct task_struct *leader,
 		      nr, threads, state, uid, leader->start_boottime, cpu,
 		      mm ? get_mm_rss(mm) << PAGE_SHIFT : 0UL);
 	n += pw_escape(row + n, comm, strnlen(comm, sizeof(comm)));
-	row[n++] = ' ';
-	if (!es->found) {
+	n += scnprintf(row + n, 8, " %s ", pw_membership_word[rm->how]);
+	if (rm->how == PW_MEMBER_NONE) {
 		row[n++] = '-';
 	} else {
-		row[n++] = es->cut ? '~' : '=';
-		n += pw_escape(row + n, es->val, es->len);
+		row[n++] = rm->cut ? '~' : '=';
+		n += pw_escape(row + n, rm->val, rm->len);
 	}
 	row[n++] = '\n';
 	return n;
@@ -374,7 +253,6 @@ int pw_snapshot_take(struct pw_snapshot *snap, const struct pw_filter *f,
 	struct pid **pids;
 	unsigned int rows = 0;
 	bool truncated = false;
-	bool track = pw_tracking_active();
 	size_t nr, i, hlen;
 	u64 now;
 	int ret = -ENOMEM;
@@ -384,7 +262,7 @@ int pw_snapshot_take(struct pw_snapshot *snap, const struct pw_filter *f,
 	if (!pids)
 		return -ENOMEM;
 	es = kmalloc(sizeof(*es), GFP_KERNEL);
-	chunk = kmalloc(PW_CHUNK, GFP_KERNEL);
+	chunk = kmalloc(PW_ENV_CHUNK, GFP_KERNEL);
 	row = kmalloc(PW_ROW_MAX, GFP_KERNEL);
 	ob.size = PW_HDR_RESERVE + min_t(size_t, 64 * 1024, pw_max_bytes);
 	ob.buf = kvmalloc(ob.size, GFP_KERNEL);
@@ -394,32 +272,42 @@ int pw_snapshot_take(struct pw_snapshot *snap, const struct pw_filter *f,
 
 	for (i = 0; i < nr; i++) {
 		struct task_struct *leader, *owner = NULL;
+		struct pw_value *val = NULL;
+		struct pw_row_member rm;
 		struct mm_struct *mm;
 
 		leader = get_pid_task(pids[i], PIDTYPE_PID);
 		if (!leader)
 			continue;	/* exited since the walk */
-		pw_envscan_init(es);
+		rm.val = NULL;
+		rm.len = 0;
+		rm.cut = false;
+		rm.how = pw_member_lookup(leader, &val);
 		mm = pw_group_mm(leader, &owner);
-		if (mm)
-			pw_read_env(owner, mm, es, chunk);
-
-		if (track && es->found) {
-			struct pw_value *v;
-
-			v = pw_value_alloc(es->val, es->len, es->cut, GFP_KERNEL);
-			if (v) {
-				pw_track_seen(leader, v);
-				pw_value_put(v);
-			}
+		pw_envscan_init(es);
+		/* a member by fork keeps its value: its environment is not read */
+		if (mm && rm.how != PW_MEMBER_FORK)
+			pw_env_read(owner, mm, es, chunk);
+		if (es->found) {
+			/* every scan lets the table learn (or update) members by environment */
+			pw_member_seen(leader, es);
+			if (rm.how == PW_MEMBER_NONE)
+				rm.how = PW_MEMBER_ENV;
+			rm.val = es->val;
+			rm.len = es->len;
+			rm.cut = es->cut;
+		} else if (val) {
+			rm.val = val->data;
+			rm.len = val->len;
+			rm.cut = val->cut;
 		}
 
-		if (!truncated && pw_filter_match(f, es)) {
+		if (!truncated && pw_filter_match(f, &rm)) {
 			if (rows >= pw_max_tasks) {
 				truncated = true;
 			} else {
 				size_t n = pw_format_row(row, leader, pids[i], mm,
-							 es, pid_ns, user_ns);
+							 &rm, pid_ns, user_ns);
 
 				ret = pw_outbuf_append(&ob, row, n);
 				if (ret == -ENOSPC)
@@ -432,6 +320,7 @@ int pw_snapshot_take(struct pw_snapshot *snap, const struct pw_filter *f,
 		}
 		ret = 0;
 out_task:
+		pw_value_put(val);
 		if (mm) {
 			mmput(mm);
 			put_task_struct(owner);
@@ -439,9 +328,7 @@ out_task:
 		put_task_struct(leader);
 		if (ret)
 			goto out_put;
-		/* with tracking on, every group must be seen: keep going */
-		if (truncated && !track)
-			break;
+		/* truncated or not, every group is seen: the table learns from scans */
 		cond_resched();
 	}
 

@@ -21,7 +21,15 @@ oddpid=$!
 PIDWATCHER_MODULE="tab$(printf '\t')nl$(printf '\001')" sleep 300 &
 PIDWATCHER_MODULE=$(head -c 5000 /dev/zero | tr '\0' v) sleep 300 &
 PIDWATCHER_MODULE=web sh -c 'sleep 300 & setsid sh -c "sleep 300 &"; sleep 300' &
-sleep 1
+# members by fork whose environment says otherwise (protocol 2): a child after env -i, and one
+# whose own environment carries another value (the inherited value wins)
+PIDWATCHER_MODULE=lineage sh -c 'env -i sleep 300 & PIDWATCHER_MODULE=other sleep 300 & wait' &
+# until the setsid sleeper is reparented to init and both lineage children run sleep (10 s at most)
+for i in $(seq 1 100); do
+	[ "$(ps -o comm= --ppid 1 | grep -c '^sleep$')" -ge 1 ] &&
+		[ "$(ps -o comm= --ppid $! | grep -c '^sleep$')" = 2 ] && break
+	sleep 0.1
+done
 
 cat $dev > "$work/all-tagged.txt"
 emit all-tagged "$work/all-tagged.txt"

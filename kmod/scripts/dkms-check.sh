@@ -12,7 +12,7 @@ kernels=("$@")
 dkms remove -m pidwatcher -v "$ver" --all >/dev/null 2>&1
 rm -rf "$src"
 mkdir -p "$src"
-cp "$kmod"/{Kbuild,Makefile,dkms.conf,pidwatcher.h,pw_compat.h,pw_main.c,pw_scan.c,pw_events.c} "$src/"
+cp "$kmod"/{Kbuild,Makefile,dkms.conf,pidwatcher.h,pw_compat.h,pw_main.c,pw_scan.c,pw_lineage.c,pw_events.c,pw_env.c} "$src/"
 fail=0
 if ! dkms add -m pidwatcher -v "$ver" > "$kmod/build/dkms-add.log" 2>&1; then
 	echo "not ok - dkms add"; sed 's/^/# /' "$kmod/build/dkms-add.log"; fail=1

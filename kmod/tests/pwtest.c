@@ -92,6 +92,7 @@ struct row {
 	unsigned int uid;
 	unsigned long long start, cpu, rss;
 	char comm[80];
+	char how[8];	/* "env", "fork" or "-" */
 	char *value;	/* "-", "=..." or "~..." (escaped) */
 };
 
@@ -111,7 +112,7 @@ static void parse_snap(char *buf, struct snap *s)
 	memset(s, 0, sizeof(*s));
 	s->rows = malloc(cap * sizeof(*s->rows));
 	line = strtok_r(buf, "\n", &save);
-	if (!line || sscanf(line, "pidwatcher 1 boottime_ns=%llu tasks=%d truncated=%d filter=%1099s",
+	if (!line || sscanf(line, "pidwatcher 2 boottime_ns=%llu tasks=%d truncated=%d filter=%1099s",
 			    &s->boottime, &s->tasks, &s->truncated, s->filter) != 4)
 		die("bad header: %.200s", line ? line : "(none)");
 	while ((line = strtok_r(NULL, "\n", &save))) {
@@ -124,11 +125,15 @@ static void parse_snap(char *buf, struct snap *s)
 			s->rows = realloc(s->rows, cap * sizeof(*s->rows));
 		}
 		r = &s->rows[s->n];
-		nf = sscanf(line, "%d %d %d %d %c %u %llu %llu %llu %79s %19999s",
+		nf = sscanf(line, "%d %d %d %d %c %u %llu %llu %llu %79s %7s %19999s",
 			    &r->pid, &r->ppid, &r->tgid, &r->threads, &r->state,
-			    &r->uid, &r->start, &r->cpu, &r->rss, r->comm, val);
-		if (nf != 11)
+			    &r->uid, &r->start, &r->cpu, &r->rss, r->comm, r->how, val);
+		if (nf != 12)
 			die("bad row (%d fields): %.200s", nf, line);
+		if (strcmp(r->how, "env") && strcmp(r->how, "fork") && strcmp(r->how, "-"))
+			die("bad membership '%s': %.200s", r->how, line);
+		if ((r->how[0] == '-') != (val[0] == '-'))
+			die("membership and value disagree: %.200s", line);
 		if (strchr(line, '\t'))
 			die("tab in row");
 		r->value = strdup(val);
@@ -450,7 +455,7 @@ static int cmd_reads(void)
 	/* rescan: new snapshot, position reset to 0 */
 	dev_cmd(fd, "rescan");
 	b = read_fd(fd, &len, 4096);
-	if (strncmp(b, "pidwatcher 1 ", 13) || !strstr(b, "filter=all\n"))
+	if (strncmp(b, "pidwatcher 2 ", 13) || !strstr(b, "filter=all\n"))
 		die("rescan output: %.100s", b);
 	printf("# %zu bytes, %zu buffer sizes identical\n", big_len, sizeof(sizes) / sizeof(sizes[0]));
 	return 0;
@@ -906,6 +911,243 @@ static int cmd_name(int argc, char **argv)
 }
 
 /*
+ * Issue 11: membership kept at fork.
+ */
+
+/* This process's environment area, env_start..env_end (/proc/self/stat 50, 51). */
+static void env_area(char **start, char **end)
+{
+	size_t len;
+	char *b = read_file("/proc/self/stat", &len), *p;
+	unsigned long s = 0, e = 0;
+	int i;
+
+	if (!b || !(p = strrchr(b, ')')))
+		die("/proc/self/stat");
+	p += 2;		/* field 3 */
+	for (i = 3; i < 50 && p; i++) {
+		p = strchr(p, ' ');
+		if (p)
+			p++;
+	}
+	if (!p || sscanf(p, "%lu %lu", &s, &e) != 2 || !s || e <= s)
+		die("no env_start/env_end in /proc/self/stat");
+	free(b);
+	*start = (char *)s;
+	*end = (char *)e;
+}
+
+/* What nginx and setproctitle() do: forget the environment, write a title over its area. */
+static void wipe_env(const char *title)
+{
+	char *start, *end;
+
+	env_area(&start, &end);
+	clearenv();
+	memset(start, 0, end - start);
+	snprintf(start, end - start, "%s", title);
+}
+
+static bool environ_has_tag(pid_t pid)
+{
+	char path[64], *b;
+	size_t len, off = 0;
+	bool ret = false;
+
+	snprintf(path, sizeof(path), "/proc/%d/environ", pid);
+	b = read_file(path, &len);
+	if (!b)
+		die("cannot read %s", path);
+	while (off < len) {
+		if (!strncmp(b + off, TAG "=", strlen(TAG) + 1))
+			ret = true;
+		off += strnlen(b + off, len - off) + 1;
+	}
+	free(b);
+	return ret;
+}
+
+/* wipe FILE: wipe this process's own environment area, write "ready PID" to FILE, sleep */
+static int cmd_wipe(int argc, char **argv)
+{
+	FILE *f;
+
+	wipe_env("selftitle");
+	if (environ_has_tag(getpid()))
+		die("the tag is still in /proc/self/environ");
+	f = fopen(argv[2], "w");
+	if (!f)
+		die("%s: %s", argv[2], strerror(errno));
+	fprintf(f, "ready %d\n", getpid());
+	fclose(f);
+	for (;;)
+		pause();
+}
+
+/*
+ * daemon FILE: daemonize like nginx ("daemon on").  This process forks a
+ * child and exits once it has; the child calls setsid(), forks the master
+ * and exits; the master waits until it is reparented (its parent gone),
+ * wipes its environment area, forks two workers that wipe theirs, then
+ * writes "ready MASTER WORKER1 WORKER2" to FILE.  Nothing of it carries
+ * the tag in /proc/PID/environ at the end.
+ */
+static int cmd_daemon(int argc, char **argv)
+{
+	pid_t child = fork();
+	int st;
+
+	if (child < 0)
+		die("fork: %s", strerror(errno));
+	if (child) {
+		waitpid(child, &st, 0);
+		return WIFEXITED(st) ? WEXITSTATUS(st) : 1;
+	}
+	setsid();
+	child = getpid();	/* the intermediate child: known before the master exists */
+	if (fork()) {
+		_exit(0);
+	} else {
+		pid_t w[2], me = getpid();
+		uint64_t t0 = now_ns();
+		FILE *f;
+		int i;
+
+		while (getppid() == child) {	/* until the intermediate child is gone */
+			if (now_ns() - t0 > 10000000000ULL)
+				_exit(2);
+			usleep(2000);
+		}
+		wipe_env("master process");
+		for (i = 0; i < 2; i++) {
+			w[i] = fork();
+			if (w[i] == 0) {
+				wipe_env("worker process");
+				for (;;)
+					pause();
+			}
+		}
+		f = fopen(argv[2], "w");
+		if (!f)
+			_exit(3);
+		fprintf(f, "ready %d %d %d\n", me, w[0], w[1]);
+		fclose(f);
+		for (;;)
+			pause();
+	}
+}
+
+/*
+ * reuse PID: fork (through /proc/sys/kernel/ns_last_pid) until a child gets
+ * PID, which must be free, and have it exec "sleep 1000" with an empty
+ * environment.  Prints "reused PID".  Run from a non-member.
+ */
+static int cmd_reuse(int argc, char **argv)
+{
+	pid_t want = atoi(argv[2]), p;
+	int tries;
+
+	if (getenv(TAG))
+		die("run me without " TAG);
+	for (tries = 0; tries < 200; tries++) {
+		FILE *f = fopen("/proc/sys/kernel/ns_last_pid", "w");
+
+		if (!f)
+			die("ns_last_pid: %s", strerror(errno));
+		fprintf(f, "%d", want - 1);
+		fclose(f);
+		p = fork();
+		if (p == 0) {
+			char *av[] = { "/bin/sleep", "1000", NULL }, *ev[] = { NULL };
+
+			if (getpid() != want)
+				_exit(0);
+			execve(av[0], av, ev);
+			_exit(127);
+		}
+		if (p == want) {
+			wait_comm(p, "sleep");
+			printf("reused %d after %d tries\n", p, tries + 1);
+			return 0;
+		}
+		waitpid(p, NULL, 0);
+	}
+	die("pid %d never came back", want);
+}
+
+/* The row of @pid in @s, or NULL. */
+static struct row *find_row(struct snap *s, pid_t pid)
+{
+	int i;
+
+	for (i = 0; i < s->n; i++)
+		if (s->rows[i].pid == pid)
+			return &s->rows[i];
+	return NULL;
+}
+
+/*
+ * Fork @n children that exec "sleep 1000" with an empty environment, and
+ * check that a "value VALUE" snapshot lists every one as a member by fork.
+ * Run by a member with that value.  Returns the number of children missing
+ * or wrong (0: all right); kills and reaps them.
+ */
+static int fork_and_check(const char *value, int n, bool quiet)
+{
+	char *av[] = { "/bin/sleep", "1000", NULL }, *ev[] = { NULL };
+	char cmd[300], want[300];
+	pid_t *kids = calloc(n, sizeof(*kids));
+	int i, bad = 0;
+	struct snap s;
+	size_t len;
+	char *b;
+
+	for (i = 0; i < n; i++) {
+		kids[i] = fork();
+		if (kids[i] == 0) {
+			execve(av[0], av, ev);
+			_exit(127);
+		}
+		if (kids[i] < 0)
+			die("fork: %s", strerror(errno));
+	}
+	for (i = 0; i < n; i++)
+		wait_comm(kids[i], "sleep");
+	snprintf(cmd, sizeof(cmd), "value %s", value);
+	snprintf(want, sizeof(want), "=%s", value);
+	b = dev_snapshot(cmd, &len);
+	parse_snap(b, &s);
+	for (i = 0; i < n; i++) {
+		struct row *r = find_row(&s, kids[i]);
+
+		if (!r || strcmp(r->how, "fork") || strcmp(r->value, want)) {
+			if (!quiet || bad < 3)
+				printf("# child %d of member %d: %s\n", kids[i], getpid(),
+				       r ? "listed, but not as fork" : "not listed");
+			bad++;
+		}
+	}
+	free(b);
+	free(s.rows);
+	for (i = 0; i < n; i++)
+		kill(kids[i], SIGKILL);
+	for (i = 0; i < n; i++)
+		waitpid(kids[i], NULL, 0);
+	free(kids);
+	return bad;
+}
+
+/* forkcheck VALUE [N]: run as a member; its N (1) env -i children are listed as fork */
+static int cmd_forkcheck(int argc, char **argv)
+{
+	const char *v = getenv(TAG);
+
+	if (!v || strcmp(v, argv[2]))
+		die("run me with " TAG "=%s", argv[2]);
+	return fork_and_check(argv[2], argc > 3 ? atoi(argv[3]) : 1, false) ? 1 : 0;
+}
+
+/*
  * Issue 7: stress and fuzz helpers.
  */
 #include <sys/mman.h>
@@ -920,9 +1162,10 @@ static uint64_t rnd(void)	/* xorshift64*: seeded, reproducible */
 }
 static void rnd_seed(uint64_t s) { rng_state = s ? s : 88172645463325252ULL; }
 
-/* churn: fork+exit at a high rate, with execs (tagged, untagged), until killed */
-static int cmd_churn(void)
+/* churn [USEC]: fork+exit at a high rate (a pause of USEC between forks), with execs (tagged, untagged), until killed */
+static int cmd_churn(int argc, char **argv)
 {
+	useconds_t pause_us = argc > 2 ? atoi(argv[2]) : 0;
 	char *tagged[] = { TAG "=stressx", NULL }, *untagged[] = { "A=1", NULL };
 	char *tv[] = { "/bin/true", NULL };
 	unsigned long k;
@@ -950,12 +1193,15 @@ static int cmd_churn(void)
 			waitpid(p, NULL, 0);
 		else
 			usleep(1000);
+		if (pause_us)
+			usleep(pause_us);
 	}
 	return 0;
 }
 
 struct stress_cnt {
 	unsigned long snaps, rows, filt, garbage, evreads, evrecords, evopens, fails;
+	unsigned long storms, stormkids;
 };
 
 static void stress_reader(struct stress_cnt *c, uint64_t end, int id)
@@ -1051,14 +1297,37 @@ static void stress_events(struct stress_cnt *c, uint64_t end, int id)
 	}
 }
 
+/*
+ * A fork storm by a member: batches of 10 children exec'ing with an empty
+ * environment, each batch checked to be listed as members by fork.
+ */
+static void stress_storm(struct stress_cnt *c, uint64_t end)
+{
+	const char *v = getenv(TAG);
+
+	if (!v)
+		die("stress: run me with " TAG " set");
+	while (now_ns() < end) {
+		int bad = fork_and_check(v, 10, true);
+
+		__atomic_add_fetch(&c->storms, 1, __ATOMIC_RELAXED);
+		__atomic_add_fetch(&c->stormkids, 10, __ATOMIC_RELAXED);
+		if (bad) {
+			printf("# fork storm: %d of 10 children not listed as fork\n", bad);
+			__atomic_add_fetch(&c->fails, 1, __ATOMIC_RELAXED);
+		}
+	}
+}
+
 /* stress SEC: 2 churners (tagged, untagged), 2 snapshot readers, a writer,
- * 2 event readers (blocking+poll, O_NONBLOCK), all at once for SEC seconds */
+ * 2 event readers (blocking+poll, O_NONBLOCK) and a member's fork storm,
+ * all at once for SEC seconds.  Run as a member (the tag set). */
 static int cmd_stress(int argc, char **argv)
 {
 	struct stress_cnt *c = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
 				    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	uint64_t end = now_ns() + atoi(argv[2]) * 1000000000ULL;
-	pid_t churn[2], w[5];
+	pid_t churn[2], w[6];
 	int i, st, bad = 0;
 
 	for (i = 0; i < 2; i++) {
@@ -1071,19 +1340,21 @@ static int cmd_stress(int argc, char **argv)
 			_exit(127);
 		}
 	}
-	for (i = 0; i < 5; i++) {
+	for (i = 0; i < 6; i++) {
 		w[i] = fork();
 		if (w[i] == 0) {
 			if (i < 2)
 				stress_reader(c, end, i);
 			else if (i == 2)
 				stress_writer(c, end);
-			else
+			else if (i < 5)
 				stress_events(c, end, i - 3);
+			else
+				stress_storm(c, end);
 			_exit(0);
 		}
 	}
-	for (i = 0; i < 5; i++) {
+	for (i = 0; i < 6; i++) {
 		waitpid(w[i], &st, 0);
 		if (!WIFEXITED(st) || WEXITSTATUS(st))
 			bad++;
@@ -1093,10 +1364,11 @@ static int cmd_stress(int argc, char **argv)
 		waitpid(churn[i], NULL, 0);
 	}
 	printf("# stress: %lu snapshots (%lu rows), %lu filter writes, %lu garbage writes, "
-	       "%lu event fds, %lu event reads (%lu records), %d workers failed, %lu errors\n",
+	       "%lu event fds, %lu event reads (%lu records), %lu fork-storm batches "
+	       "(%lu children checked as fork), %d workers failed, %lu errors\n",
 	       c->snaps, c->rows, c->filt, c->garbage, c->evopens, c->evreads, c->evrecords,
-	       bad, c->fails);
-	return bad || c->fails || !c->snaps || !c->evrecords;
+	       c->storms, c->stormkids, bad, c->fails);
+	return bad || c->fails || !c->snaps || !c->evrecords || !c->storms;
 }
 
 /* The documented rules, in user space: 0 valid filter, 1 rescan, 2 events, -1 EINVAL */
@@ -1247,13 +1519,21 @@ int main(int argc, char **argv)
 	if (!strcmp(c, "devscan") && argc > 2)
 		return cmd_devscan(argc, argv);
 	if (!strcmp(c, "churn"))
-		return cmd_churn();
+		return cmd_churn(argc, argv);
 	if (!strcmp(c, "stress") && argc > 2)
 		return cmd_stress(argc, argv);
 	if (!strcmp(c, "fuzz") && argc > 3)
 		return cmd_fuzz(argc, argv);
 	if (!strcmp(c, "name") && argc > 2)
 		return cmd_name(argc, argv);
-	fprintf(stderr, "usage: pwtest threads|spin|spawn|cmpproc|reads|writes|readers|events|evread|envtail|bigenv|procscan|devscan|name|churn|stress|fuzz ...\n");
+	if (!strcmp(c, "wipe") && argc > 2)
+		return cmd_wipe(argc, argv);
+	if (!strcmp(c, "daemon") && argc > 2)
+		return cmd_daemon(argc, argv);
+	if (!strcmp(c, "reuse") && argc > 2)
+		return cmd_reuse(argc, argv);
+	if (!strcmp(c, "forkcheck") && argc > 2)
+		return cmd_forkcheck(argc, argv);
+	fprintf(stderr, "usage: pwtest threads|spin|spawn|cmpproc|reads|writes|readers|events|evread|envtail|bigenv|procscan|devscan|name|churn|stress|fuzz|wipe|daemon|reuse|forkcheck ...\n");
 	return 2;
 }

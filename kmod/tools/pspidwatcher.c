@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * pspidwatcher - print /dev/pidwatcher (protocol 1) as an aligned table.
+ * pspidwatcher - print /dev/pidwatcher (protocol 2) as an aligned table.
  *
  * usage: pspidwatcher [-m MODULE] [-a] [-i SECONDS] [-d DEVICE]
  *   -m MODULE   only processes whose tag value is MODULE
@@ -8,7 +8,8 @@
  *   -i SECONDS  %CPU over this interval, from two reads (default 1;
  *               0: one read, %CPU averaged over each process's lifetime)
  * Fields are printed escaped, as the device sends them, so a hostile comm
- * or value cannot move the cursor.
+ * or value cannot move the cursor.  BY says how membership is known: env
+ * (the environment carries the tag) or fork (inherited from a member).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -26,6 +27,7 @@ struct row {
 	unsigned int uid;
 	unsigned long long start, cpu, rss;
 	char comm[80];
+	char how[8];
 	char *value;
 	double pcpu;
 };
@@ -75,7 +77,7 @@ static void parse(char *buf, struct table *t)
 	int cap = 256, tasks;
 
 	memset(t, 0, sizeof(*t));
-	if (!line || sscanf(line, "pidwatcher 1 boottime_ns=%llu tasks=%d truncated=%d",
+	if (!line || sscanf(line, "pidwatcher 2 boottime_ns=%llu tasks=%d truncated=%d",
 			    &t->boottime, &tasks, &t->truncated) != 3) {
 		fprintf(stderr, "pspidwatcher: unsupported protocol: %.80s\n", line ? line : "");
 		exit(1);
@@ -88,9 +90,9 @@ static void parse(char *buf, struct table *t)
 		if (t->n == cap)
 			t->rows = realloc(t->rows, (cap *= 2) * sizeof(*t->rows));
 		r = &t->rows[t->n];
-		if (sscanf(line, "%d %d %d %d %c %u %llu %llu %llu %79s %n",
+		if (sscanf(line, "%d %d %d %d %c %u %llu %llu %llu %79s %7s %n",
 			   &r->pid, &r->ppid, &r->tgid, &r->threads, &r->state, &r->uid,
-			   &r->start, &r->cpu, &r->rss, r->comm, &off) < 10 || !off)
+			   &r->start, &r->cpu, &r->rss, r->comm, r->how, &off) < 11 || !off)
 			continue;
 		r->value = line + off;
 		r->pcpu = -1;
@@ -125,8 +127,8 @@ int main(int argc, char **argv)
 	char cmd[300] = "all-tagged";
 	double interval = 1;
 	struct table a, b;
-	int c, i, w[11] = { 0 };
-	char cells[11][96];
+	int c, i, w[12] = { 0 };
+	char cells[12][96];
 
 	while ((c = getopt(argc, argv, "m:ai:d:h")) != -1) {
 		switch (c) {
@@ -170,16 +172,16 @@ int main(int argc, char **argv)
 		}
 	}
 
-	static const char *hdr[11] = { "PID", "PPID", "THR", "S", "UID", "%CPU",
-				       "TIME", "RSS(KiB)", "START(s)", "COMMAND", "MODULE" };
-	for (c = 0; c < 11; c++)
+	static const char *hdr[12] = { "PID", "PPID", "THR", "S", "UID", "%CPU",
+				       "TIME", "RSS(KiB)", "START(s)", "COMMAND", "BY", "MODULE" };
+	for (c = 0; c < 12; c++)
 		w[c] = strlen(hdr[c]);
 	/* two passes: measure, then print */
 	for (int pass = 0; pass < 2; pass++) {
 		if (pass) {
-			for (c = 0; c < 11; c++)
-				printf(c < 9 ? "%*s " : (c == 10 ? "%-*s" : "%-*s "),
-				       c == 10 ? 0 : w[c], hdr[c]);
+			for (c = 0; c < 12; c++)
+				printf(c < 9 ? "%*s " : (c == 11 ? "%-*s" : "%-*s "),
+				       c == 11 ? 0 : w[c], hdr[c]);
 			printf("\n");
 		}
 		for (i = 0; i < b.n; i++) {
@@ -197,14 +199,15 @@ int main(int argc, char **argv)
 			snprintf(cells[7], 96, "%llu", r->rss / 1024);
 			snprintf(cells[8], 96, "%.2f", r->start / 1e9);
 			snprintf(cells[9], 96, "%s", r->comm);
-			fmt_value(r->value, cells[10], 96);
-			for (c = 0; c < 11; c++) {
+			snprintf(cells[10], 96, "%s", r->how);
+			fmt_value(r->value, cells[11], 96);
+			for (c = 0; c < 12; c++) {
 				if (!pass) {
 					if ((int)strlen(cells[c]) > w[c])
 						w[c] = strlen(cells[c]);
 				} else {
-					printf(c < 9 ? "%*s " : (c == 10 ? "%-*s" : "%-*s "),
-					       c == 10 ? 0 : w[c], cells[c]);
+					printf(c < 9 ? "%*s " : (c == 11 ? "%-*s" : "%-*s "),
+					       c == 11 ? 0 : w[c], cells[c]);
 				}
 			}
 			if (pass)

@@ -1,5 +1,6 @@
 package io.pidwatcher.reader.device.internal;
 
+import io.pidwatcher.api.reader.Membership;
 import io.pidwatcher.api.reader.TaskSnapshot;
 
 import java.io.ByteArrayOutputStream;
@@ -8,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Parser of /dev/pidwatcher's text, protocol version 1 (kmod/README.md). Strict on purpose: the
+ * Parser of /dev/pidwatcher's text, protocol version 2 (kmod/README.md). Strict on purpose: the
  * header's version is checked before anything else is read, every byte must be printable ASCII or
  * a newline, every field must be well formed, and the row count must match the header. Anything
  * else is a {@link ProtocolException} naming the line, never a half-parsed snapshot.
@@ -16,10 +17,10 @@ import java.util.List;
 final class DeviceProtocol {
 
 	/** The one protocol version this parser speaks. */
-	static final int VERSION = 1;
+	static final int VERSION = 2;
 
 	private static final String MAGIC = "pidwatcher ";
-	private static final int ROW_FIELDS = 11;
+	private static final int ROW_FIELDS = 12;
 
 	private DeviceProtocol() {
 	}
@@ -105,8 +106,26 @@ final class DeviceProtocol {
 		long cpuNs = parseUnsignedLong(f[7], "cpu_ns", lineNo);
 		long rss = parseUnsignedLong(f[8], "rss_bytes", lineNo);
 		String comm = unescape(f[9], "comm", lineNo);
-		String value = parseValue(f[10], lineNo, true);
-		return new TaskSnapshot(pid, ppid, tgid, threads, f[4].charAt(0), uid, comm, startNs, cpuNs, rss, value);
+		Membership membership = parseMembership(f[10], lineNo);
+		String value = parseValue(f[11], lineNo, true);
+		if ((membership == null) != (value == null)) {
+			throw new ProtocolException("line " + lineNo + ": membership " + quote(f[10]) + " and value "
+					+ quote(f[11]) + " disagree (\"-\" goes with \"-\" only): " + quote(line));
+		}
+		// a non-member (only listed with the "all" filter) carries TAG, as TaskSnapshot documents
+		return new TaskSnapshot(pid, ppid, tgid, threads, f[4].charAt(0), uid, comm, startNs, cpuNs, rss, value,
+				membership == null ? Membership.TAG : membership);
+	}
+
+	/** {@code env} (the tag is in its environment), {@code fork} (inherited at fork) or {@code -} (null). */
+	private static Membership parseMembership(String field, int lineNo) throws ProtocolException {
+		return switch (field) {
+			case "env" -> Membership.TAG;
+			case "fork" -> Membership.FORK;
+			case "-" -> null;
+			default -> throw new ProtocolException("line " + lineNo + ": membership " + quote(field)
+					+ " is none of env, fork, -");
+		};
 	}
 
 	/** {@code -} (untagged, only when allowed), {@code =v} or {@code ~v}. */
@@ -239,7 +258,7 @@ final class DeviceProtocol {
 		return -1;
 	}
 
-	/** Index of the first byte of the value column (after the 10th space) in a row. */
+	/** Index of the first byte of the value column (after the 11th space) in a row. */
 	private static int indexOfValue(byte[] data, int from, int to) {
 		int spaces = 0;
 		for (int i = from; i < to; i++) {

@@ -17,7 +17,7 @@ import java.util.function.Supplier;
 
 /**
  * {@link ProcessReader} over /dev/pidwatcher. Registered by {@link DeviceWatcher} only while the
- * device is present, speaks protocol 1 and watches the configured tag, so it never has to answer
+ * device is present, speaks protocol 2 and watches the configured tag, so it never has to answer
  * for a device that is not there.
  *
  * <p>Start times are reported in whole clock ticks (10 ms), exactly as /proc shows them, so a
@@ -103,7 +103,7 @@ final class DeviceReader implements ProcessReader {
 	static TaskSnapshot inTicks(TaskSnapshot t) {
 		long start = t.startTimeNanos() / NANOS_PER_TICK * NANOS_PER_TICK;
 		return new TaskSnapshot(t.pid(), t.ppid(), t.tgid(), t.threads(), t.state(), t.uid(), t.comm(), start,
-				t.cpuTimeNanos(), t.rssBytes(), t.tagValue());
+				t.cpuTimeNanos(), t.rssBytes(), t.tagValue(), t.membership());
 	}
 
 	@Override

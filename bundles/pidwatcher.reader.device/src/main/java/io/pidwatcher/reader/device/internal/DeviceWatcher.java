@@ -35,7 +35,7 @@ import org.osgi.service.log.LoggerFactory;
  *
  * <p>The reader is registered when all of these hold, and each failing one is logged once, with its
  * reason: {@code enabled=true} (pidwatcher.device); the device node exists and opens; its header
- * speaks protocol 1; the module's {@code tag=} parameter equals the configured tag variable (the
+ * speaks protocol 2; the module's {@code tag=} parameter equals the configured tag variable (the
  * module reads only its own tag, so with another name it would list the wrong processes).
  *
  * <p>While registered it holds the device open for exit events. Linux refuses to unload a module

@@ -137,12 +137,12 @@ class DeviceWatcherTest {
 	@Test
 	void aDeviceThatSpeaksAnotherProtocolIsRefusedBeforeRegistration() throws Exception {
 		Path device = tmp.resolve("pidwatcher");
-		Files.writeString(device, "pidwatcher 2 boottime_ns=1 tasks=0 truncated=0 filter=all-tagged\n");
+		Files.writeString(device, "pidwatcher 1 boottime_ns=1 tasks=0 truncated=0 filter=all-tagged\n");
 		Path sysfs = tmp.resolve("sys");
 		Files.createDirectories(sysfs.resolve("parameters"));
 		Files.writeString(sysfs.resolve("parameters/tag"), "PIDWATCHER_MODULE\n");
 		start(config("PIDWATCHER_MODULE", true, device, sysfs));
-		awaitLog("unsupported device protocol version \"2\"");
+		awaitLog("unsupported device protocol version \"1\"");
 		Thread.sleep(300);
 		assertThat(registered).isEmpty();
 		assertThat(logged).filteredOn(l -> l.contains("version")).hasSize(1); // not opened again
