@@ -54,13 +54,18 @@ public final class StartupGate {
 	private volatile boolean opened;
 	/** Counted down when the framework has started; the launcher sets its start level right after. */
 	private final CountDownLatch frameworkStarted = new CountDownLatch(1);
-	private static final long AFTER_START_MILLIS = 150;
+	/** The bnd launcher's service, marked {@code launcher.ready=true} once it has set its start level. */
+	private static final String LAUNCHER = "(launcher.arguments=*)";
+	private static final String LAUNCHER_READY = "(launcher.ready=true)";
 
 	/**
 	 * The bnd launcher sets the framework to its beginning level (1) once it has installed every
 	 * bundle. When the gate opened before that (few or no config files, a fast machine), the
 	 * launcher's change lowered the level again and stopped the shell, sometimes in the middle of a
-	 * one-shot command. So the gate keeps the level up while the framework runs.
+	 * one-shot command, and the stopped shell's console thread, blocked in a read of standard
+	 * input, ate the first line typed at the new prompt. So the gate waits until the launcher says
+	 * it is done ({@link #LAUNCHER_READY}; a fixed 150 ms after STARTED was too short on a loaded
+	 * machine), and keeps the level up while the framework runs.
 	 */
 	private final FrameworkListener keepOpen = event -> {
 		if (event.getType() == FrameworkEvent.STARTED) {
@@ -93,9 +98,13 @@ public final class StartupGate {
 				// Opening before the launcher's own start-level change would only have the shell
 				// started, stopped and started again (the listener above re-opens the gate).
 				frameworkStarted.await(WAIT_MILLIS, TimeUnit.MILLISECONDS);
-				Thread.sleep(AFTER_START_MILLIS);
+				waitForLauncher();
 			} catch (InterruptedException e) {
 				Thread.currentThread().interrupt();
+			}
+			String service = ConsoleChoice.apply(context.getProperty(ConsoleChoice.GOSH_ARGS));
+			if (service != null) {
+				logger.info(service);
 			}
 			opened = true;
 			startLevel.setStartLevel(RUNNING_LEVEL);
@@ -114,6 +123,22 @@ public final class StartupGate {
 		}
 		if (waiter != null) {
 			waiter.interrupt();
+		}
+	}
+
+	/** Returns once the bnd launcher is done, at once when there is none (another launcher). */
+	private void waitForLauncher() throws InterruptedException {
+		long deadline = System.currentTimeMillis() + WAIT_MILLIS;
+		while (System.currentTimeMillis() < deadline && launcherService(LAUNCHER) && !launcherService(LAUNCHER_READY)) {
+			Thread.sleep(20);
+		}
+	}
+
+	private boolean launcherService(String filter) {
+		try {
+			return context.getServiceReferences((String) null, filter) != null;
+		} catch (InvalidSyntaxException | IllegalStateException e) {
+			return false;
 		}
 	}
 
