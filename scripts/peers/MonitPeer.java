@@ -14,6 +14,7 @@ final class MonitPeer implements Peer {
 	private Process daemon;
 	private Path control;
 	private Path log;
+	private List<Program> programs = List.of();
 
 	@Override
 	public String name() {
@@ -32,6 +33,7 @@ final class MonitPeer implements Peer {
 
 	@Override
 	public void start(Path dir, List<Program> programs) throws IOException {
+		this.programs = programs;
 		Path scripts = Files.createDirectories(dir.resolve("scripts"));
 		StringBuilder rc = new StringBuilder("set daemon 1\nset logfile ").append(dir.resolve("monit.log"))
 				.append("\nset pidfile ").append(dir.resolve("monit.pid")).append("\nset idfile ").append(dir.resolve("monit.id"))
@@ -58,6 +60,16 @@ final class MonitPeer implements Peer {
 		return file;
 	}
 
+	/** Whether the process in the program's pid file still runs. */
+	private static boolean running(Program p) {
+		try {
+			int pid = Integer.parseInt(Files.readString(p.pidfile()).trim());
+			return Procs.stat(pid).map(s -> s.state() != 'Z').orElse(false);
+		} catch (IOException | RuntimeException e) {
+			return false;
+		}
+	}
+
 	@Override
 	public List<Integer> ownProcesses() {
 		return daemon != null && daemon.isAlive() ? Procs.descendants(daemon.pid(), List.of("monit")) : List.of();
@@ -67,7 +79,11 @@ final class MonitPeer implements Peer {
 	@Override
 	public void stopAll() throws Exception {
 		Peer.run(log, 60, "monit", "-c", control.toString(), "stop", "all");
-		Thread.sleep(3000); // the stop scripts run in monit's next cycle
+		// the command only asks; monit runs the stop scripts from its cycle, one service after another
+		long deadline = System.nanoTime() + 30_000_000_000L;
+		while (System.nanoTime() < deadline && programs.stream().anyMatch(MonitPeer::running)) {
+			Thread.sleep(250);
+		}
 		daemon.destroy();
 		Peer.awaitExit(daemon, 30);
 	}

@@ -51,12 +51,14 @@ final class Sessions {
 			Thread.sleep(peer.settleSeconds() * 1000L);
 
 			List<Integer> own = peer.ownProcesses();
+			int machine = Procs.pids().size();
 			long cpu0 = Procs.cpuTicks(own);
 			long t0 = System.nanoTime();
 			Thread.sleep(settings.idleSeconds() * 1000L);
 			double percent = 100.0 * (Procs.cpuTicks(own) - cpu0) / Procs.CLK_TCK / ((System.nanoTime() - t0) / 1e9);
 			String idleRow = "idle CPU, " + n + " programs, over " + settings.idleSeconds() + " s (% of one core)";
 			table.put(idleRow, peer.name(), String.format("%.2f", percent));
+			table.put("  processes on the machine meanwhile (others' too)", peer.name(), Integer.toString(machine));
 			table.put("RSS of the tool's own processes, " + n + " programs (MB, summed)", peer.name(),
 					String.format("%.1f (%d proc.)", Procs.memoryKb(own, "status", "VmRSS") / 1024.0, own.size()));
 			table.put("PSS of the same (MB, shared pages divided)", peer.name(),
