@@ -84,7 +84,9 @@ public class BenchPeers {
 				System.out.println("skipped " + peer.name() + ": " + missing);
 				continue;
 			}
-			for (String s : sessions) {
+			// a pidwatcher column with other JVM options is about idle cost and latency only
+			List<String> own = peer.name().startsWith("pidwatcher ") ? sessions.stream().filter("sleepers"::equals).toList() : sessions;
+			for (String s : own) {
 				String prefix = "bp" + run + "x" + index + s.charAt(0) + "-";
 				Path d = Files.createDirectories(base.resolve(peer.name().replaceAll("[^A-Za-z0-9]+", "_") + "-" + s));
 				try {
@@ -102,6 +104,7 @@ public class BenchPeers {
 				}
 			}
 			index++;
+			System.err.print(table.render()); // so far: a run cut short still has its numbers
 		}
 		System.out.printf("load average at end: %s%n", Files.readString(Path.of("/proc/loadavg")).trim());
 		System.out.println();
