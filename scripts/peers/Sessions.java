@@ -98,9 +98,14 @@ final class Sessions {
 				dir.resolve("forker.pid"), false);
 		peer.start(dir, List.of(daemon, ignorer, envi, forker));
 		try {
+			// from the first instance on, so that a tool's own start-up (a JVM's) is not counted
+			long first = System.nanoTime() + 60_000_000_000L;
+			while (Procs.withMarker(daemon.token()).isEmpty() && System.nanoTime() < first) {
+				Thread.sleep(100);
+			}
 			Thread.sleep(settings.daemonSeconds() * 1000L);
 			List<Procs.Stat> instances = Procs.withMarker(daemon.token());
-			table.put("daemon instances alive " + settings.daemonSeconds() + " s after start (1 is right)", peer.name(),
+			table.put("daemon instances alive " + settings.daemonSeconds() + " s after the first one (1 is right)", peer.name(),
 					Integer.toString(instances.size()));
 			instances.stream().min(Comparator.comparingLong(Procs.Stat::startTicks)).ifPresent(s -> Procs.kill9(s.pid()));
 			Thread.sleep(settings.daemonSeconds() * 1000L);
