@@ -156,7 +156,7 @@ public final class Watchdog implements Supervisor, ExitListener {
 		String name = String.valueOf(ref.getProperty(RestartStrategy.NAME_PROPERTY));
 		synchronized (this) {
 			if (!active || named(strategies, RestartStrategy.NAME_PROPERTY, name) != null) {
-				return; // another service (a second bundle of that strategy) still answers to the name
+				return; // another service (e.g. the built-in fixed) still answers to the name
 			}
 			for (Module m : modules.values()) {
 				if (m.spec != null && m.spec.strategy().equals(name)) {
