@@ -1097,7 +1097,16 @@ public final class Watchdog implements Supervisor, ExitListener {
 			}
 			try {
 				launch(l);
+			} catch (RuntimeException e) {
+				logger.error("module {}: the start failed", l.module().name, e);
 			} finally {
+				synchronized (this) {
+					// whatever happened, the module is not left "being started" (scans would skip it and
+					// stops would wait for it forever)
+					if (l.module().launch == l) {
+						l.module().launch = null;
+					}
+				}
 				l.done().complete(null);
 			}
 		}
