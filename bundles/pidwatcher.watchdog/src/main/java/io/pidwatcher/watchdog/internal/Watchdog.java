@@ -450,18 +450,8 @@ public final class Watchdog implements Supervisor, ExitListener {
 				return;
 			}
 			long started = System.nanoTime();
-			Module only;
-			boolean everything;
-			synchronized (this) {
-				only = soleDue(started);
-				everything = started - lastEverythingNanos >= DISCOVERY_NANOS
-						|| (only != null ? needsEverything(only) : needsEverything());
-			}
-			// One module due alone (an exit event kicked it): only its tree is looked at, so a restart
-			// does not read every module's tasks; a reader that filters by module (the kernel
-			// module's device, a reader following forks) does not even look at the others.
-			ProcessSnapshot snapshot = reader.scan(everything ? ScanScope.everything()
-					: only != null ? ScanScope.module(only.name) : ScanScope.tagged());
+			boolean everything = started - lastEverythingNanos >= DISCOVERY_NANOS || needsEverything();
+			ProcessSnapshot snapshot = reader.scan(everything ? ScanScope.everything() : ScanScope.tagged());
 			if (everything) {
 				lastEverythingNanos = started;
 			}
@@ -476,8 +466,7 @@ public final class Watchdog implements Supervisor, ExitListener {
 					if (m.spec == null) {
 						continue;
 					}
-					boolean inScope = everything || only == null || m == only;
-					if (inScope && (m.forced || now - m.nextCheckNanos >= -ALIGN_SLACK_NANOS)) {
+					if (m.forced || now - m.nextCheckNanos >= -ALIGN_SLACK_NANOS) {
 						m.forced = false;
 						m.nextCheckNanos = nextOnGrid(now, m.spec.interval().toNanos());
 						try {
@@ -510,34 +499,15 @@ public final class Watchdog implements Supervisor, ExitListener {
 	 */
 	private synchronized boolean needsEverything() {
 		for (Module m : modules.values()) {
-			if (needsEverything(m)) {
+			if (!m.firstScanDone || startedMainUnseen(m)) {
+				return true;
+			}
+			long tagged = m.tree.stream().filter(t -> m.name.equals(t.tagValue())).count();
+			if (m.tracked.size() > tagged) {
 				return true;
 			}
 		}
 		return false;
-	}
-
-	/** Whether this module's tree may hold tasks without its tag (see above). */
-	private static boolean needsEverything(Module m) {
-		if (!m.firstScanDone || startedMainUnseen(m)) {
-			return true;
-		}
-		long tagged = m.tree.stream().filter(t -> m.name.equals(t.tagValue())).count();
-		return m.tracked.size() > tagged;
-	}
-
-	/** The one module due now, when exactly one is (with a spec); null otherwise. Lock held. */
-	private Module soleDue(long now) {
-		Module sole = null;
-		for (Module m : modules.values()) {
-			if (m.spec != null && (m.forced || now - m.nextCheckNanos >= -ALIGN_SLACK_NANOS)) {
-				if (sole != null) {
-					return null;
-				}
-				sole = m;
-			}
-		}
-		return sole;
 	}
 
 	/**
