@@ -6,6 +6,7 @@ import io.pidwatcher.api.policy.HealthSample;
 import io.pidwatcher.api.policy.HealthVerdict;
 
 import java.util.List;
+import java.util.Map;
 
 import org.osgi.service.component.annotations.Component;
 
@@ -18,12 +19,27 @@ import org.osgi.service.component.annotations.Component;
 @Component(property = HealthPolicy.NAME_PROPERTY + "=cpu")
 public final class CpuPolicy implements HealthPolicy {
 
+	/** The parameters, read one way for a check and for an evaluation. */
+	record Limits(double limit, int samples, int window) {
+		static Limits of(Map<String, String> parameters) {
+			Parameters p = new Parameters("cpu", parameters);
+			double limit = p.number("limit", 90);
+			int n = Math.max(1, p.integer("samples", 3));
+			return new Limits(limit, n, Math.max(n, p.integer("window", 5)));
+		}
+	}
+
+	@Override
+	public void checkParameters(Map<String, String> parameters) {
+		Limits.of(parameters);
+	}
+
 	@Override
 	public HealthVerdict evaluate(HealthCheck check) {
-		Parameters p = new Parameters("cpu", check.parameters());
-		double limit = p.number("limit", 90);
-		int n = Math.max(1, p.integer("samples", 3));
-		int window = Math.max(n, p.integer("window", 5));
+		Limits limits = Limits.of(check.parameters());
+		double limit = limits.limit();
+		int n = limits.samples();
+		int window = limits.window();
 		// The first sample of a run has no predecessor, so no CPU figure.
 		List<HealthSample> samples = check.samples().subList(1, check.samples().size());
 		List<HealthSample> last = samples.subList(Math.max(0, samples.size() - window), samples.size());

@@ -5,6 +5,7 @@ import io.pidwatcher.api.policy.HealthPolicy;
 import io.pidwatcher.api.policy.HealthVerdict;
 
 import java.time.Duration;
+import java.util.Map;
 
 import org.osgi.service.component.annotations.Component;
 
@@ -17,9 +18,18 @@ import org.osgi.service.component.annotations.Component;
 @Component(property = HealthPolicy.NAME_PROPERTY + "=heartbeat")
 public final class HeartbeatPolicy implements HealthPolicy {
 
+	private static Duration timeout(Map<String, String> parameters) {
+		return new Parameters("heartbeat", parameters).duration("timeout", null);
+	}
+
+	@Override
+	public void checkParameters(Map<String, String> parameters) {
+		timeout(parameters);
+	}
+
 	@Override
 	public HealthVerdict evaluate(HealthCheck check) {
-		Duration timeout = new Parameters("heartbeat", check.parameters()).duration("timeout", null);
+		Duration timeout = timeout(check.parameters());
 		HealthCheck.Heartbeat hb = check.heartbeat();
 		if (!hb.socket()) {
 			throw new IllegalArgumentException("needs notify=true in the module config (no NOTIFY_SOCKET was given)");

@@ -5,6 +5,8 @@ import io.pidwatcher.api.policy.HealthPolicy;
 import io.pidwatcher.api.policy.HealthSample;
 import io.pidwatcher.api.policy.HealthVerdict;
 
+import java.util.Map;
+
 import org.osgi.service.component.annotations.Component;
 
 /**
@@ -15,11 +17,24 @@ import org.osgi.service.component.annotations.Component;
 @Component(property = HealthPolicy.NAME_PROPERTY + "=liveness")
 public final class LivenessPolicy implements HealthPolicy {
 
+	/** The parameters, read one way for a check and for an evaluation. */
+	record Limits(boolean main, int min) {
+		static Limits of(Map<String, String> parameters) {
+			Parameters p = new Parameters("liveness", parameters);
+			return new Limits(p.bool("main", false), p.integer("min", 1));
+		}
+	}
+
+	@Override
+	public void checkParameters(Map<String, String> parameters) {
+		Limits.of(parameters);
+	}
+
 	@Override
 	public HealthVerdict evaluate(HealthCheck check) {
-		Parameters p = new Parameters("liveness", check.parameters());
-		boolean main = p.bool("main", false);
-		int min = p.integer("min", 1);
+		Limits limits = Limits.of(check.parameters());
+		boolean main = limits.main();
+		int min = limits.min();
 		HealthSample s = check.latest();
 		if (main && s.main() != null && !s.mainAlive()) {
 			return new HealthVerdict.Unhealthy("main task pid " + s.main().pid() + " is gone");

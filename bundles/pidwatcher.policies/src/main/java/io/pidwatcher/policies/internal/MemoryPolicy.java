@@ -6,6 +6,7 @@ import io.pidwatcher.api.policy.HealthSample;
 import io.pidwatcher.api.policy.HealthVerdict;
 
 import java.util.List;
+import java.util.Map;
 
 import org.osgi.service.component.annotations.Component;
 
@@ -17,11 +18,24 @@ import org.osgi.service.component.annotations.Component;
 @Component(property = HealthPolicy.NAME_PROPERTY + "=memory")
 public final class MemoryPolicy implements HealthPolicy {
 
+	/** The parameters, read one way for a check and for an evaluation. */
+	record Limits(long limit, int samples) {
+		static Limits of(Map<String, String> parameters) {
+			Parameters p = new Parameters("memory", parameters);
+			return new Limits(p.bytes("limit", -1), Math.max(1, p.integer("samples", 1)));
+		}
+	}
+
+	@Override
+	public void checkParameters(Map<String, String> parameters) {
+		Limits.of(parameters);
+	}
+
 	@Override
 	public HealthVerdict evaluate(HealthCheck check) {
-		Parameters p = new Parameters("memory", check.parameters());
-		long limit = p.bytes("limit", -1);
-		int n = Math.max(1, p.integer("samples", 1));
+		Limits limits = Limits.of(check.parameters());
+		long limit = limits.limit();
+		int n = limits.samples();
 		List<HealthSample> samples = check.samples();
 		List<HealthSample> last = samples.subList(Math.max(0, samples.size() - n), samples.size());
 		long rss = check.latest().rssBytes();

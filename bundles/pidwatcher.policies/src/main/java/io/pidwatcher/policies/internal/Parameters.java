@@ -1,10 +1,10 @@
 package io.pidwatcher.policies.internal;
 
-import java.time.Duration;
-import java.util.Map;
-
 import io.pidwatcher.api.text.DurationText;
 import io.pidwatcher.api.text.SizeText;
+
+import java.time.Duration;
+import java.util.Map;
 
 /**
  * Reads a policy's {@code policy.<name>.*} parameters, failing with words for people

@@ -9,6 +9,7 @@ import io.pidwatcher.api.reader.TaskSnapshot;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import org.osgi.service.component.annotations.Component;
@@ -21,11 +22,24 @@ import org.osgi.service.component.annotations.Component;
 @Component(property = HealthPolicy.NAME_PROPERTY + "=stuck")
 public final class StuckPolicy implements HealthPolicy {
 
+	/** The parameters, read one way for a check and for an evaluation. */
+	record Limits(Duration limit, String states) {
+		static Limits of(Map<String, String> parameters) {
+			Parameters p = new Parameters("stuck", parameters);
+			return new Limits(p.duration("limit", Duration.ofSeconds(30)), p.text("states", "DT"));
+		}
+	}
+
+	@Override
+	public void checkParameters(Map<String, String> parameters) {
+		Limits.of(parameters);
+	}
+
 	@Override
 	public HealthVerdict evaluate(HealthCheck check) {
-		Parameters p = new Parameters("stuck", check.parameters());
-		Duration limit = p.duration("limit", Duration.ofSeconds(30));
-		String states = p.text("states", "DT");
+		Limits limits = Limits.of(check.parameters());
+		Duration limit = limits.limit();
+		String states = limits.states();
 		List<HealthSample> samples = check.samples();
 		HealthSample latest = check.latest();
 		long worst = 0;

@@ -4,6 +4,8 @@ import io.pidwatcher.api.policy.HealthCheck;
 import io.pidwatcher.api.policy.HealthPolicy;
 import io.pidwatcher.api.policy.HealthVerdict;
 
+import java.util.Map;
+
 import org.osgi.service.component.annotations.Component;
 
 /**
@@ -14,9 +16,18 @@ import org.osgi.service.component.annotations.Component;
 @Component(property = HealthPolicy.NAME_PROPERTY + "=tasks")
 public final class TasksPolicy implements HealthPolicy {
 
+	private static int max(Map<String, String> parameters) {
+		return new Parameters("tasks", parameters).integer("max", 100);
+	}
+
+	@Override
+	public void checkParameters(Map<String, String> parameters) {
+		max(parameters);
+	}
+
 	@Override
 	public HealthVerdict evaluate(HealthCheck check) {
-		int max = new Parameters("tasks", check.parameters()).integer("max", 100);
+		int max = max(check.parameters());
 		long tasks = check.latest().alive();
 		String measured = tasks + " tasks (max " + max + ")";
 		return tasks > max ? new HealthVerdict.Unhealthy(measured) : new HealthVerdict.Healthy(measured);

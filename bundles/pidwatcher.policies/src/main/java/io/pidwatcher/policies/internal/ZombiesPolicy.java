@@ -4,6 +4,8 @@ import io.pidwatcher.api.policy.HealthCheck;
 import io.pidwatcher.api.policy.HealthPolicy;
 import io.pidwatcher.api.policy.HealthVerdict;
 
+import java.util.Map;
+
 import org.osgi.service.component.annotations.Component;
 
 /**
@@ -13,9 +15,18 @@ import org.osgi.service.component.annotations.Component;
 @Component(property = HealthPolicy.NAME_PROPERTY + "=zombies")
 public final class ZombiesPolicy implements HealthPolicy {
 
+	private static int max(Map<String, String> parameters) {
+		return new Parameters("zombies", parameters).integer("max", 10);
+	}
+
+	@Override
+	public void checkParameters(Map<String, String> parameters) {
+		max(parameters);
+	}
+
 	@Override
 	public HealthVerdict evaluate(HealthCheck check) {
-		int max = new Parameters("zombies", check.parameters()).integer("max", 10);
+		int max = max(check.parameters());
 		long zombies = check.latest().inState('Z');
 		String measured = zombies + " zombies (max " + max + ")";
 		return zombies > max ? new HealthVerdict.Unhealthy(measured) : new HealthVerdict.Healthy(measured);

@@ -16,6 +16,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.Executor;
 
 /**
  * Every state change of every module: a bounded ring in memory for pw:events, and a JSON-lines
@@ -34,6 +35,14 @@ final class Journal {
 
 	private final Path file;
 	private final WriteTrouble trouble;
+	/**
+	 * Where the file is written: the watchdog's recorder thread, so no file I/O happens under the
+	 * lock that exit events need (a test's journal writes at once, on the caller's thread).
+	 */
+	private final Executor writer;
+	/** Guards the file and the fields below it; taken without this object's monitor held. */
+	private final Object fileLock = new Object();
+	private boolean writeScheduled;
 	private Writer out;
 	private OutputStream stream;
 	private String lastError;
@@ -43,13 +52,14 @@ final class Journal {
 	private long lateWhileFailing;
 
 	Journal(Path file, int capacity) {
-		this(file, capacity, WriteTrouble.SILENT);
+		this(file, capacity, WriteTrouble.SILENT, Runnable::run);
 	}
 
-	Journal(Path file, int capacity, WriteTrouble trouble) {
+	Journal(Path file, int capacity, WriteTrouble trouble, Executor writer) {
 		this.file = file;
 		this.capacity = capacity;
 		this.trouble = trouble;
+		this.writer = writer;
 	}
 
 	/**
@@ -128,13 +138,27 @@ final class Journal {
 				lostWhileFailing++;
 			}
 			unwritten.addLast(entry);
-			writeUnwritten();
+			if (!writeScheduled) {
+				writeScheduled = true;
+				writer.execute(this::flush);
+			}
 		}
 	}
 
 	/** Writes the entries that could not be written before (the disk was full), in order. */
-	synchronized void retry() {
-		if (file != null && !unwritten.isEmpty()) {
+	void retry() {
+		flush();
+	}
+
+	/** Writes every entry not written yet, in order, on the calling thread. */
+	void flush() {
+		synchronized (this) {
+			writeScheduled = false;
+			if (file == null || unwritten.isEmpty()) {
+				return;
+			}
+		}
+		synchronized (fileLock) {
 			writeUnwritten();
 		}
 	}
@@ -152,11 +176,21 @@ final class Journal {
 	}
 
 	/** Why the file could not be written last time, or null. */
-	synchronized String lastError() {
-		return lastError;
+	String lastError() {
+		synchronized (fileLock) {
+			return lastError;
+		}
 	}
 
-	synchronized void close() {
+	/** Writes what is pending, then closes the file. */
+	void close() {
+		flush();
+		synchronized (fileLock) {
+			closeFile();
+		}
+	}
+
+	private void closeFile() {
 		if (out != null) {
 			try {
 				out.close();
@@ -176,9 +210,17 @@ final class Journal {
 		}
 	}
 
+	/** Called with {@link #fileLock} held, never with this object's monitor: the monitor is taken per entry. */
 	private void writeUnwritten() {
-		while (!unwritten.isEmpty()) {
-			if (!write(unwritten.peekFirst())) {
+		while (true) {
+			JournalEntry next;
+			synchronized (this) {
+				next = unwritten.peekFirst();
+			}
+			if (next == null) {
+				break;
+			}
+			if (!write(next)) {
 				if (!failing) {
 					failing = true;
 					trouble.cannotWrite("the journal", file, new IOException(lastError), "its entries are kept in memory "
@@ -186,17 +228,24 @@ final class Journal {
 				}
 				return;
 			}
-			unwritten.removeFirst();
+			synchronized (this) {
+				if (unwritten.peekFirst() == next) {
+					unwritten.removeFirst();
+				}
+			}
 			if (failing) {
 				lateWhileFailing++;
 			}
 		}
 		if (failing) {
 			failing = false;
-			trouble.writtenAgain("the journal", file, ": " + lateWhileFailing + " entries written late, "
-					+ lostWhileFailing + " lost");
+			long lost;
+			synchronized (this) {
+				lost = lostWhileFailing;
+				lostWhileFailing = 0;
+			}
+			trouble.writtenAgain("the journal", file, ": " + lateWhileFailing + " entries written late, " + lost + " lost");
 			lateWhileFailing = 0;
-			lostWhileFailing = 0;
 		}
 	}
 
@@ -218,13 +267,13 @@ final class Journal {
 			out.write('\n');
 			out.flush();
 			if (Files.size(file) > MAX_FILE_BYTES) {
-				close();
+				closeFile();
 			}
 			lastError = null;
 			return true;
 		} catch (IOException ex) {
 			lastError = ex.getMessage() == null ? ex.toString() : ex.getMessage();
-			close();
+			closeFile();
 			return false;
 		}
 	}

@@ -51,6 +51,11 @@ final class Module {
 	long startedNanos;
 	int restarts;
 
+	/** A start prepared and not yet forked (see Watchdog.runLaunches); scans leave the module alone meanwhile. */
+	Watchdog.Launch launch;
+	/** When a scan first found the tree gone while our child was not reaped yet (0: not so). */
+	long goneSinceNanos;
+
 	/** Our child, when this runtime started the run (null after adoption). */
 	Process process;
 	int mainPid;
@@ -79,6 +84,8 @@ final class Module {
 	Failure pendingFailure;
 	boolean pendingWithTree;
 	String lastDecision = "";
+	/** When a WAITING module's restart is due (kept in the state file, so a new watchdog keeps the date). */
+	Instant restartAt;
 
 	/** notify socket and what came through it in this run */
 	Path notifySocket;

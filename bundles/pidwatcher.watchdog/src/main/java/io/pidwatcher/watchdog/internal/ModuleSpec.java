@@ -70,6 +70,9 @@ record ModuleSpec(
 					throw new IllegalArgumentException("'" + key + "': '" + var + "' is not an environment variable name");
 				}
 				env.put(var, String.valueOf(e.getValue()));
+			} else if ((key.startsWith("strategy.") || key.startsWith("policy.")) && String.valueOf(e.getValue()).isBlank()) {
+				// a blank value would mean the default to a strategy and an error to a policy: one answer
+				throw new IllegalArgumentException("'" + key + "' is empty (leave the key out for the default)");
 			} else if (key.startsWith("strategy.")) {
 				strategyParameters.put(key.substring(9), String.valueOf(e.getValue()));
 			} else if (key.startsWith("policy.")) {
@@ -104,7 +107,7 @@ record ModuleSpec(
 		Duration stopTimeout = duration(props, "stop.timeout", "10s");
 		boolean notify = bool(props, "notify", false);
 		Duration startTimeout = duration(props, "start.timeout", "90s");
-		long logSize = size(text(props, "log.size", "10M"));
+		long logSize = size(props, "log.size", "10M");
 		int logFiles;
 		try {
 			logFiles = Integer.parseInt(text(props, "log.files", "3").trim());
@@ -187,8 +190,12 @@ record ModuleSpec(
 		return out;
 	}
 
-	static long size(String text) {
-		return SizeText.parse(text);
+	private static long size(Map<String, Object> props, String key, String fallback) {
+		try {
+			return SizeText.parse(text(props, key, fallback));
+		} catch (IllegalArgumentException e) {
+			throw new IllegalArgumentException(key + ": " + e.getMessage());
+		}
 	}
 
 	/** The order the keys are shown in pw:status. */

@@ -8,6 +8,8 @@ import io.pidwatcher.api.policy.HealthPolicy;
 import io.pidwatcher.api.policy.HealthSample;
 import io.pidwatcher.api.policy.HealthVerdict;
 import io.pidwatcher.api.supervisor.JournalEntry;
+import io.pidwatcher.api.supervisor.JournalListener;
+import io.pidwatcher.api.supervisor.LoopListener;
 import io.pidwatcher.api.supervisor.ModuleState;
 import io.pidwatcher.api.supervisor.ModuleStatus;
 import io.pidwatcher.api.supervisor.NoSuchModuleException;
@@ -86,8 +88,8 @@ public final class Watchdog implements Supervisor, ExitListener {
 	private static final long LOG_CHECK_NANOS = TimeUnit.SECONDS.toNanos(5);
 	/** How often a tick scans every process (not only tagged ones) to find descendants that dropped the tag. */
 	private static final long DISCOVERY_NANOS = TimeUnit.SECONDS.toNanos(2);
-	/** How long a scan that found a tree gone waits for our own child's exit status. */
-	private static final long EXIT_STATUS_WAIT_MILLIS = 250;
+	/** How long a module whose tree is gone waits for our own child's exit status (never blocking). */
+	private static final long EXIT_STATUS_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
 	/** A module due this soon is checked with the current scan rather than costing one of its own. */
 	private static final long ALIGN_SLACK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 	private static final Path SETSID = findSetsid();
@@ -114,6 +116,12 @@ public final class Watchdog implements Supervisor, ExitListener {
 
 	private ScheduledExecutorService scheduler;
 	private ExecutorService stoppers;
+	/** Writes the journal and the state file, in order, off the lock. */
+	private ExecutorService recorder;
+	/** Rotates logs of running modules, off the lock. */
+	private ExecutorService logWorker;
+	private final LogRotation logRotation = new LogRotation(
+			(log, e) -> logger.warn("cannot rotate {}: {}", log, e.toString()));
 	private Journal journal;
 	private StateFile stateFile;
 	private Map<String, StateFile.Entry> remembered = Map.of();
@@ -137,11 +145,14 @@ public final class Watchdog implements Supervisor, ExitListener {
 			policyOption = ReferencePolicyOption.GREEDY)
 	void addStrategy(ServiceReference<RestartStrategy> ref, RestartStrategy strategy) {
 		strategies.put(ref, strategy);
+		checkAgain(String.valueOf(ref.getProperty(RestartStrategy.NAME_PROPERTY)), null);
+		publishAll(); // the status shows the strategy available
 		kickAll(); // failures waiting for this strategy get their decision now
 	}
 
 	void removeStrategy(ServiceReference<RestartStrategy> ref) {
 		strategies.remove(ref);
+		publishAll();
 		String name = String.valueOf(ref.getProperty(RestartStrategy.NAME_PROPERTY));
 		synchronized (this) {
 			if (!active || named(strategies, RestartStrategy.NAME_PROPERTY, name) != null) {
@@ -160,10 +171,72 @@ public final class Watchdog implements Supervisor, ExitListener {
 			policyOption = ReferencePolicyOption.GREEDY)
 	void addPolicy(ServiceReference<HealthPolicy> ref, HealthPolicy policy) {
 		policies.put(ref, policy);
+		checkAgain(null, String.valueOf(ref.getProperty(HealthPolicy.NAME_PROPERTY)));
+		publishAll();
+	}
+
+	private final ParameterChecks parameterChecks = new ParameterChecks(
+			name -> named(strategies, RestartStrategy.NAME_PROPERTY, name),
+			name -> named(policies, HealthPolicy.NAME_PROPERTY, name));
+
+	/**
+	 * A strategy or policy appeared: the modules that use it have their parameters checked by it now.
+	 * A module that has not run is invalid, as if the check had been there when its config was
+	 * read; a module that runs keeps its config in force and shows the rejection.
+	 */
+	private synchronized void checkAgain(String strategy, String policy) {
+		if (!active) {
+			return;
+		}
+		for (Module m : modules.values()) {
+			if (m.spec == null || !ParameterChecks.uses(m.spec, strategy, policy)) {
+				continue;
+			}
+			try {
+				parameterChecks.check(m.spec);
+			} catch (IllegalArgumentException e) {
+				String who = strategy != null ? "strategy " + strategy : "policy " + policy;
+				if (m.state == ModuleState.STOPPED) {
+					m.spec = null;
+					m.configProblem = e.getMessage() + " (rejected by " + who + ")";
+					transition(m, ModuleState.INVALID, "invalid config: " + m.configProblem);
+				} else {
+					m.configProblem = "config rejected by " + who + ", the config in force stays: " + e.getMessage();
+					note(m, m.configProblem);
+				}
+				logger.error("module {}: {}", m.name, m.configProblem);
+			}
+		}
 	}
 
 	void removePolicy(ServiceReference<HealthPolicy> ref) {
 		policies.remove(ref);
+		publishAll();
+	}
+
+	private final JournalFeed journalFeed = new JournalFeed(JournalFeed.QUEUE_CAPACITY,
+			(l, e) -> logger.warn("journal listener {} failed (reported once; it keeps receiving entries)", l, e));
+	private final LoopListeners loopListeners = new LoopListeners(
+			(l, e) -> logger.warn("loop listener {} failed (reported once; it is still called)", l, e));
+
+	@Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+			policyOption = ReferencePolicyOption.GREEDY)
+	void addJournalListener(ServiceReference<JournalListener> ref, JournalListener listener) {
+		journalFeed.add(ref, listener);
+	}
+
+	void removeJournalListener(ServiceReference<JournalListener> ref) {
+		journalFeed.remove(ref);
+	}
+
+	@Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+			policyOption = ReferencePolicyOption.GREEDY)
+	void addLoopListener(ServiceReference<LoopListener> ref, LoopListener listener) {
+		loopListeners.add(ref, listener);
+	}
+
+	void removeLoopListener(ServiceReference<LoopListener> ref) {
+		loopListeners.remove(ref);
 	}
 
 	@Activate
@@ -180,9 +253,11 @@ public final class Watchdog implements Supervisor, ExitListener {
 				logger.warn("{} is written again ({}){}", what, file, detail);
 			}
 		};
-		journal = new Journal(dir.resolve("journal.jsonl"), JOURNAL_CAPACITY, trouble);
+		recorder = Executors.newSingleThreadExecutor(named("pidwatcher-recorder"));
+		logWorker = Executors.newSingleThreadExecutor(named("pidwatcher-log"));
+		journal = new Journal(dir.resolve("journal.jsonl"), JOURNAL_CAPACITY, trouble, recorder);
 		journal.loadTail();
-		stateFile = new StateFile(dir.resolve("state.properties"), trouble);
+		stateFile = new StateFile(dir.resolve("state.properties"), trouble, recorder);
 		remembered = stateFile.load();
 		notifySockets = new NotifySockets(home.var().resolve("run").resolve("notify"), this::notified);
 		scheduler = Executors.newSingleThreadScheduledExecutor(named("pidwatcher-watchdog"));
@@ -202,7 +277,12 @@ public final class Watchdog implements Supervisor, ExitListener {
 		scheduler.shutdownNow();
 		stoppers.shutdownNow();
 		notifySockets.close();
+		// What is still queued reaches the disk before the next watchdog (a bundle update) reads it.
 		journal.close();
+		stateFile.flush();
+		recorder.shutdown();
+		logWorker.shutdownNow();
+		journalFeed.close();
 	}
 
 	// ---------------------------------------------------------------------------------------
@@ -215,9 +295,19 @@ public final class Watchdog implements Supervisor, ExitListener {
 			m.remembered = remembered.get(name);
 			modules.put(name, m);
 		}
+		try {
+			define(m, properties);
+		} finally {
+			publish(m);
+		}
+	}
+
+	private void define(Module m, Map<String, Object> properties) {
+		String name = m.name;
 		ModuleSpec spec;
 		try {
 			spec = ModuleSpec.parse(name, properties, home.root());
+			parameterChecks.check(spec);
 		} catch (IllegalArgumentException e) {
 			if (m.spec == null) {
 				m.configProblem = e.getMessage();
@@ -253,6 +343,7 @@ public final class Watchdog implements Supervisor, ExitListener {
 
 	void undefine(String name, boolean deleted) {
 		Module m;
+		awaitLaunch(name);
 		synchronized (this) {
 			m = modules.get(name);
 			if (m == null) {
@@ -260,6 +351,7 @@ public final class Watchdog implements Supervisor, ExitListener {
 			}
 			if (!deleted || !active) {
 				modules.remove(name);
+				view.remove(name);
 				return;
 			}
 			m.wanted = false;
@@ -288,6 +380,7 @@ public final class Watchdog implements Supervisor, ExitListener {
 				transition(stopping, ModuleState.STOPPED, "removed (config deleted): " + outcome);
 				if (modules.get(name) == stopping) {
 					modules.remove(name);
+					view.remove(name);
 				}
 				stateFile.put(name, null);
 			}
@@ -336,6 +429,15 @@ public final class Watchdog implements Supervisor, ExitListener {
 	}
 
 	private void tick() {
+		try {
+			pass();
+		} finally {
+			loopListeners.passed(System.nanoTime());
+		}
+	}
+
+	/** One pass of the supervision loop: scan, evaluate the modules that are due, schedule the next. */
+	private void pass() {
 		synchronized (this) {
 			pendingTick = null;
 		}
@@ -372,12 +474,14 @@ public final class Watchdog implements Supervisor, ExitListener {
 						} catch (RuntimeException e) {
 							logger.error("module {}: evaluation failed", m.name, e);
 						}
+						publish(m);
 					}
 					long due = m.forced ? now : m.nextCheckNanos;
 					next = Math.min(next, due - now);
 				}
 				scheduleTick(next == Long.MAX_VALUE ? TimeUnit.SECONDS.toNanos(1) : Math.max(0, next));
 			}
+			runLaunches();
 		} catch (RuntimeException e) {
 			logger.error("watchdog scan failed; trying again in a second", e);
 			synchronized (this) {
@@ -457,7 +561,7 @@ public final class Watchdog implements Supervisor, ExitListener {
 
 	/** One module, one scan, which began at scanBegan. Called with the lock held. */
 	private void evaluate(Module m, ProcessSnapshot snapshot, TreeTracker.Index index, long now, long scanBegan) {
-		if (m.state == ModuleState.STOPPING) {
+		if (m.state == ModuleState.STOPPING || m.launch != null) {
 			return;
 		}
 		if ((m.state == ModuleState.STARTING || m.state == ModuleState.RUNNING) && m.startedNanos - scanBegan > 0) {
@@ -490,6 +594,10 @@ public final class Watchdog implements Supervisor, ExitListener {
 		if (!m.firstScanDone) {
 			m.firstScanDone = true;
 			StateFile.Entry before = m.remembered;
+			if (before != null && m.failures.isEmpty()) {
+				before.failures().forEach(m::addFailure); // the history strategies decide on
+				m.restarts = before.restarts();
+			}
 			if (!alive.isEmpty() && before != null && before.stopped()) {
 				// The state file is written "stopped" before a stop by request touches the tree, so a
 				// stopped module with a running tree is a stop the last runtime did not finish.
@@ -499,6 +607,8 @@ public final class Watchdog implements Supervisor, ExitListener {
 				stoppers.execute(() -> stop(m.name));
 			} else if (!alive.isEmpty()) {
 				adopt(m, alive, "adopted the running tree");
+			} else if (before != null && !before.stopped() && resumeLifecycle(m, before)) {
+				// failed waiting for its strategy, waiting for its restart, or gave up: as before
 			} else if (m.spec.autostart() && m.wanted && before != null && !before.stopped()
 					&& before.startedAt() != null) {
 				diedUnwatched(m, before);
@@ -513,7 +623,7 @@ public final class Watchdog implements Supervisor, ExitListener {
 		switch (m.state) {
 			case STARTING -> {
 				if (alive.isEmpty()) {
-					exitedFailure(m);
+					exitedFailure(m, now);
 				} else if (m.pendingFailure != null) {
 					decide(m);
 				} else if (m.runSpec != null && m.runSpec.notifyProtocol() && m.readyNanos == 0) {
@@ -530,7 +640,7 @@ public final class Watchdog implements Supervisor, ExitListener {
 			}
 			case RUNNING -> {
 				if (alive.isEmpty()) {
-					exitedFailure(m);
+					exitedFailure(m, now);
 				} else if (m.pendingFailure != null) {
 					decide(m);
 				} else {
@@ -621,11 +731,24 @@ public final class Watchdog implements Supervisor, ExitListener {
 	// ---------------------------------------------------------------------------------------
 	// Failures and decisions
 
-	private void exitedFailure(Module m) {
-		Integer status = null;
+	private void exitedFailure(Module m, long now) {
 		// A scan can see the tree gone while our child is still a zombie the JDK has not reaped
-		// (a zombie has no environment, so no tag): wait briefly for its exit status.
-		if (m.process != null && waitForExit(m.process)) {
+		// (a zombie has no environment, so no tag). Its exit status comes soon: the module is judged
+		// again when the JDK reaps it (onExit kicks it) or after EXIT_STATUS_WAIT at the latest.
+		// Waiting here, with the lock held, held up every exit event and every status query.
+		if (m.process != null && m.process.isAlive()) {
+			if (m.goneSinceNanos == 0) {
+				m.goneSinceNanos = now;
+			}
+			long waited = now - m.goneSinceNanos;
+			if (waited < EXIT_STATUS_WAIT_NANOS) {
+				m.nextCheckNanos = Math.min(m.nextCheckNanos, now + EXIT_STATUS_WAIT_NANOS - waited);
+				return;
+			}
+		}
+		m.goneSinceNanos = 0;
+		Integer status = null;
+		if (m.process != null && !m.process.isAlive()) {
 			status = m.process.exitValue();
 		}
 		String why = "all tasks exited" + (status == null ? "" : " (main pid " + m.mainPid + " exit status " + status + ")");
@@ -648,14 +771,48 @@ public final class Watchdog implements Supervisor, ExitListener {
 				+ before.startedAt() + "): found gone when this watchdog started", null, false);
 	}
 
-	private static boolean waitForExit(Process process) {
-		try {
-			return process.waitFor(EXIT_STATUS_WAIT_MILLIS, TimeUnit.MILLISECONDS);
-		} catch (InterruptedException e) {
-			Thread.currentThread().interrupt();
-			return !process.isAlive();
+	/**
+	 * Comes back to where the previous watchdog (a bundle update or refresh, a runtime restart) left
+	 * a module whose tree is down: failed and waiting for its strategy, waiting for its restart, or
+	 * gave up. Starting it as "autostart" instead lost the failure and the restart count, and let a
+	 * module whose strategy is absent run again without a decision.
+	 *
+	 * @return false when the entry has no such state (the caller goes on as before)
+	 */
+	private boolean resumeLifecycle(Module m, StateFile.Entry before) {
+		if (before.state() == null) {
+			return false;
 		}
+		m.instance = before.instance();
+		m.lastStartedAt = before.lastStartedAt();
+		Failure last = m.failures.peekLast();
+		String what = last != null ? last.reason() : "no failure recorded";
+		switch (before.state()) {
+			case FAILED -> {
+				if (!before.pending() || last == null) {
+					return false;
+				}
+				m.pendingFailure = last;
+				m.pendingWithTree = false;
+				transition(m, ModuleState.FAILED, what + " (failed before this watchdog started; " + m.restarts
+						+ " restarts so far): waiting for the decision of strategy " + m.spec.strategy());
+				decide(m);
+			}
+			case WAITING -> {
+				Instant at = before.restartAt() != null ? before.restartAt() : Instant.now();
+				Duration delay = Duration.between(Instant.now(), at);
+				waitThenStart(m, delay.isNegative() ? Duration.ZERO : delay, what + "; restart due at " + at
+						+ " (waiting since before this watchdog started)");
+			}
+			case GAVE_UP -> transition(m, ModuleState.GAVE_UP, what + " (gave up before this watchdog started, after "
+					+ m.restarts + " restarts)");
+			default -> {
+				return false;
+			}
+		}
+		return true;
 	}
+
 
 	private void failure(Module m, Failure.Kind kind, String reason, Integer exitStatus, boolean treeRunning) {
 		Failure f = new Failure(Instant.now(), kind, reason,
@@ -793,9 +950,10 @@ public final class Watchdog implements Supervisor, ExitListener {
 			x.pendingWithTree = false;
 			if (x == failed) {
 				generations.put(x, ++x.generation);
+				x.restartAt = Instant.now().plus(r.delay());
 				transition(x, ModuleState.WAITING, why);
-			} else if (x.state == ModuleState.STOPPING) {
-				continue; // someone else is stopping it; it is not ours to restart
+			} else if (x.state == ModuleState.STOPPING || x.launch != null) {
+				continue; // someone else is stopping or starting it; it is not ours to restart
 			} else {
 				x.wanted = true;
 				generations.put(x, ++x.generation);
@@ -816,6 +974,7 @@ public final class Watchdog implements Supervisor, ExitListener {
 					if (x.generation == generations.get(x) && modules.get(x.name) == x) {
 						x.startedAt = null;
 						x.process = null;
+						x.restartAt = Instant.now().plus(r.delay());
 						transition(x, ModuleState.WAITING, "stopped for the group restart (" + outcome + "); "
 								+ "starting again after " + DurationText.format(r.delay()) + " in the group's order");
 					}
@@ -831,11 +990,13 @@ public final class Watchdog implements Supervisor, ExitListener {
 						}
 					}
 				}
+				runLaunches();
 			}, r.delay().toNanos(), TimeUnit.NANOSECONDS);
 		});
 	}
 
 	private void waitThenStart(Module m, Duration delay, String reason) {
+		m.restartAt = Instant.now().plus(delay);
 		transition(m, ModuleState.WAITING, reason);
 		long generation = m.generation;
 		scheduler.schedule(() -> {
@@ -846,14 +1007,23 @@ public final class Watchdog implements Supervisor, ExitListener {
 					startNow(m, "restart #" + m.restarts);
 				}
 			}
+			runLaunches();
 		}, delay.toNanos(), TimeUnit.NANOSECONDS);
 	}
 
 	// ---------------------------------------------------------------------------------------
 	// Starting and adopting
 
-	/** Starts the module's command; the lock is held. */
+	/**
+	 * Prepares the start of the module's command; the lock is held. The fork itself happens in
+	 * {@link #runLaunches()}, which whoever called this runs once it has released the lock: fork and
+	 * exec (and the log rotation and state-file write before them) never hold up exit events.
+	 * Until the launch is done the module is left alone by scans and waited for by stops.
+	 */
 	private void startNow(Module m, String why) {
+		if (m.launch != null) {
+			return; // already being started
+		}
 		ModuleSpec spec = m.spec;
 		ProcessReader reader = activeReader();
 		String tagName = reader != null ? reader.tagName() : ProcessReader.DEFAULT_TAG_NAME;
@@ -868,6 +1038,55 @@ public final class Watchdog implements Supervisor, ExitListener {
 		m.lastWatchdogNanos = 0;
 		m.readyNanos = 0;
 		m.watchdogTriggered = false;
+		m.goneSinceNanos = 0;
+		m.notifySocket = null;
+		Map<String, String> env = new HashMap<>(spec.environment());
+		env.put(tagName, m.name);
+		env.put(INSTANCE_VARIABLE, m.instance);
+		m.launch = new Launch(m, generation, why, spec, env, new java.util.concurrent.CompletableFuture<>());
+		launches.addLast(m.launch);
+	}
+
+	/** A start prepared under the lock, forked outside it. */
+	record Launch(Module module, long generation, String why, ModuleSpec spec, Map<String, String> environment,
+			java.util.concurrent.CompletableFuture<Void> done) {
+	}
+
+	/** Launches prepared and not yet forked, in order. Guarded by this. */
+	private final java.util.ArrayDeque<Launch> launches = new java.util.ArrayDeque<>();
+
+	/** Forks every prepared launch; called without the lock. */
+	private void runLaunches() {
+		while (true) {
+			Launch l;
+			synchronized (this) {
+				l = launches.pollFirst();
+			}
+			if (l == null) {
+				return;
+			}
+			try {
+				launch(l);
+			} catch (RuntimeException e) {
+				logger.error("module {}: the start failed", l.module().name, e);
+			} finally {
+				synchronized (this) {
+					// whatever happened, the module is not left "being started" (scans would skip it and
+					// stops would wait for it forever)
+					if (l.module().launch == l) {
+						l.module().launch = null;
+					}
+				}
+				l.done().complete(null);
+			}
+		}
+	}
+
+	private void launch(Launch l) {
+		Module m = l.module();
+		ModuleSpec spec = l.spec();
+		// What a later runtime reads is never older than the trees it finds.
+		stateFile.flush();
 		List<String> argv = new ArrayList<>();
 		if (SETSID != null) {
 			argv.add(SETSID.toString());
@@ -878,14 +1097,12 @@ public final class Watchdog implements Supervisor, ExitListener {
 		env.remove("NOTIFY_SOCKET");
 		env.remove("WATCHDOG_USEC");
 		env.remove("WATCHDOG_PID");
-		env.putAll(spec.environment());
-		env.put(tagName, m.name);
-		env.put(INSTANCE_VARIABLE, m.instance);
-		m.notifySocket = null;
+		env.putAll(l.environment());
+		Path notifySocket = null;
 		if (spec.notifyProtocol()) {
 			try {
-				m.notifySocket = notifySockets.open(m.name);
-				env.put("NOTIFY_SOCKET", m.notifySocket.toString());
+				notifySocket = notifySockets.open(m.name);
+				env.put("NOTIFY_SOCKET", notifySocket.toString());
 				String timeout = spec.policyParameters("heartbeat").get("timeout");
 				if (timeout != null) {
 					env.put("WATCHDOG_USEC", Long.toString(DurationText.parse(timeout).toNanos() / 1000));
@@ -895,20 +1112,38 @@ public final class Watchdog implements Supervisor, ExitListener {
 			}
 		}
 		Path log = home.var().resolve("log").resolve(m.name + ".log");
+		Process p = null;
+		IOException problem = null;
 		try {
 			Files.createDirectories(log.getParent());
-			rotate(log, spec, false);
+			logRotation.rotate(log, spec, false);
 			builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
 					.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-			Process p = builder.start();
+			p = builder.start();
+		} catch (IOException e) {
+			problem = e;
+		}
+		long startedNanos = System.nanoTime();
+		synchronized (this) {
+			m.launch = null;
+			m.notifySocket = notifySocket;
+			if (p == null) {
+				m.process = null;
+				m.mainPid = 0;
+				failure(m, Failure.Kind.START_FAILED, "cannot start " + spec.command().get(0) + ": " + problem.getMessage(),
+						null, false);
+				return;
+			}
+			Process started = p;
 			m.process = p;
 			m.mainPid = (int) p.pid();
 			m.startedAt = Instant.now();
 			m.lastStartedAt = m.startedAt;
-			m.startedNanos = System.nanoTime();
-			transition(m, ModuleState.STARTING, why + ": pid " + p.pid() + ", instance " + m.instance);
+			m.startedNanos = startedNanos;
+			transition(m, ModuleState.STARTING, l.why() + ": pid " + p.pid() + ", instance " + m.instance);
 			persist(m);
-			p.onExit().thenRun(() -> {
+			long generation = m.generation;
+			started.onExit().thenRun(() -> {
 				synchronized (this) {
 					if (m.generation == generation) {
 						kick(m);
@@ -918,11 +1153,25 @@ public final class Watchdog implements Supervisor, ExitListener {
 			m.forced = false;
 			m.nextCheckNanos = System.nanoTime() + STARTUP_CHECK_NANOS;
 			scheduleTick(STARTUP_CHECK_NANOS);
-		} catch (IOException e) {
-			m.process = null;
-			m.mainPid = 0;
-			failure(m, Failure.Kind.START_FAILED, "cannot start " + spec.command().get(0) + ": " + e.getMessage(), null,
-					false);
+		}
+	}
+
+	/**
+	 * Waits (without the lock) until the module has no launch in flight, helping to run it, so that a
+	 * stop never races a fork: the tree it stops is complete.
+	 */
+	private void awaitLaunch(String name) {
+		while (true) {
+			Launch l;
+			synchronized (this) {
+				Module m = modules.get(name);
+				l = m == null ? null : m.launch;
+			}
+			if (l == null) {
+				return;
+			}
+			runLaunches();
+			l.done().join();
 		}
 	}
 
@@ -997,6 +1246,7 @@ public final class Watchdog implements Supervisor, ExitListener {
 			m.samples.clear();
 			m.lastCpu = Map.of();
 			m.cpuPercent = 0;
+			publish(m);
 		}
 		if (m.notifySocket != null) {
 			notifySockets.close(m.name);
@@ -1020,20 +1270,45 @@ public final class Watchdog implements Supervisor, ExitListener {
 		return m;
 	}
 
-	@Override
-	public synchronized List<ModuleStatus> modules() {
-		return modules.values().stream().map(this::statusOf).toList();
+	/**
+	 * What status queries answer from: each module's status, rebuilt (under the lock) whenever the
+	 * module changes and read without it, so pw:modules and the control socket never wait for a
+	 * pass of the loop or a burst of exits.
+	 */
+	private final Map<String, ModuleStatus> view = new ConcurrentSkipListMap<>();
+
+	/** Called with the lock held, after any change of what the module's status shows. */
+	private void publish(Module m) {
+		if (modules.get(m.name) == m) {
+			view.put(m.name, statusOf(m));
+		}
+	}
+
+	private synchronized void publishAll() {
+		modules.values().forEach(this::publish);
 	}
 
 	@Override
-	public synchronized ModuleStatus status(String module) {
-		return statusOf(get(module));
+	public List<ModuleStatus> modules() {
+		return List.copyOf(view.values());
+	}
+
+	@Override
+	public ModuleStatus status(String module) {
+		ModuleStatus s = view.get(module);
+		if (s == null) {
+			throw new NoSuchModuleException(module);
+		}
+		return s;
 	}
 
 	@Override
 	public ModuleStatus start(String module) {
 		ProcessSnapshot snapshot = scanEverything();
 		synchronized (this) {
+			if (get(module).launch != null) {
+				return statusOf(get(module)); // being started already
+			}
 			Module m = get(module);
 			if (m.spec == null) {
 				throw new IllegalStateException("module " + module + " is invalid: " + m.configProblem);
@@ -1055,6 +1330,11 @@ public final class Watchdog implements Supervisor, ExitListener {
 			} else {
 				startNow(m, "started by request");
 			}
+		}
+		runLaunches();
+		synchronized (this) {
+			Module m = get(module);
+			publish(m);
 			return statusOf(m);
 		}
 	}
@@ -1072,6 +1352,14 @@ public final class Watchdog implements Supervisor, ExitListener {
 	private StopReport stop(String module, boolean lastWord) {
 		Module m;
 		ModuleSpec spec;
+		while (true) {
+			awaitLaunch(module);
+			synchronized (this) {
+				if (get(module).launch == null) {
+					break;
+				}
+			}
+		}
 		synchronized (this) {
 			m = get(module);
 			m.wanted = false;
@@ -1085,6 +1373,9 @@ public final class Watchdog implements Supervisor, ExitListener {
 			if (m.state != ModuleState.INVALID) {
 				transition(m, ModuleState.STOPPING, "stop requested");
 			}
+		}
+		if (lastWord) {
+			stateFile.flush(); // on disk before the tree is touched: a runtime killed meanwhile finishes the stop
 		}
 		try {
 			StopReport report = stopTree(m, spec);
@@ -1113,9 +1404,7 @@ public final class Watchdog implements Supervisor, ExitListener {
 	@Override
 	public List<JournalEntry> events(String module, int limit) {
 		if (module != null) {
-			synchronized (this) {
-				get(module);
-			}
+			status(module); // throws for an unknown module
 		}
 		return journal.recent(module, limit);
 	}
@@ -1153,15 +1442,23 @@ public final class Watchdog implements Supervisor, ExitListener {
 		m.state = to;
 		m.reason = reason;
 		m.since = Instant.now();
-		journal.add(new JournalEntry(m.since, m.name, m.instance, from, to, reason));
+		record(new JournalEntry(m.since, m.name, m.instance, from, to, reason));
 		logger.info("module {}: {} -> {}: {}", m.name, from.label(), to.label(), reason);
 		persist(m);
+		publish(m);
 	}
 
 	/** A journal entry without a change of state (config edits, pending decisions). */
 	private void note(Module m, String reason) {
-		journal.add(new JournalEntry(Instant.now(), m.name, m.instance, m.state, m.state, reason));
+		record(new JournalEntry(Instant.now(), m.name, m.instance, m.state, m.state, reason));
 		logger.info("module {}: {}", m.name, reason);
+		publish(m);
+	}
+
+	/** Called with the lock held, so the journal and its listeners see entries in one order. */
+	private void record(JournalEntry entry) {
+		journal.add(entry);
+		journalFeed.publish(entry);
 	}
 
 	private void persist(Module m) {
@@ -1170,8 +1467,13 @@ public final class Watchdog implements Supervisor, ExitListener {
 		}
 		Set<TaskId> untagged = m.tree.stream().filter(t -> t.tagValue() == null).map(TaskSnapshot::id)
 				.collect(Collectors.toSet());
+		ModuleState lifecycle = switch (m.state) {
+			case FAILED, WAITING, GAVE_UP -> m.state;
+			default -> null;
+		};
 		stateFile.put(m.name, new StateFile.Entry(m.main, m.instance, m.startedAt, m.restarts, untagged,
-				!m.wanted));
+				!m.wanted, lifecycle, m.lastStartedAt, List.copyOf(m.failures),
+				m.pendingFailure != null && !m.pendingWithTree, m.state == ModuleState.WAITING ? m.restartAt : null));
 	}
 
 	private void persistUntaggedIfChanged(Module m, List<TaskSnapshot> tree) {
@@ -1185,49 +1487,9 @@ public final class Watchdog implements Supervisor, ExitListener {
 			return;
 		}
 		m.lastLogCheckNanos = now;
-		rotate(home.var().resolve("log").resolve(m.name + ".log"), m.spec, true);
-	}
-
-	/**
-	 * Rotates name.log to name.log.1 (and so on) once it is too big. A running program keeps its
-	 * file open, so then the content is copied and the file truncated (logrotate's copytruncate:
-	 * the program writes with O_APPEND and carries on at the new end).
-	 */
-	private void rotate(Path log, ModuleSpec spec, boolean whileRunning) {
-		try {
-			if (!Files.exists(log) || Files.size(log) <= spec.logSize()) {
-				return;
-			}
-			if (spec.logFiles() == 0) {
-				truncate(log);
-				return;
-			}
-			for (int i = spec.logFiles() - 1; i >= 1; i--) {
-				Path from = log.resolveSibling(log.getFileName() + "." + i);
-				if (Files.exists(from)) {
-					Files.move(from, log.resolveSibling(log.getFileName() + "." + (i + 1)), StandardCopyOption.REPLACE_EXISTING);
-				}
-			}
-			Path first = log.resolveSibling(log.getFileName() + ".1");
-			if (whileRunning) {
-				// copied beside it, then renamed: name.log.1 never shows up empty or half-written to a
-				// reader (a log shipper, or CI's ModuleCommandsTest, which read it empty once)
-				Path partial = log.resolveSibling(log.getFileName() + ".1.partial");
-				Files.copy(log, partial, StandardCopyOption.REPLACE_EXISTING);
-				Files.move(partial, first, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-				truncate(log);
-			} else {
-				Files.move(log, first, StandardCopyOption.REPLACE_EXISTING);
-			}
-		} catch (IOException e) {
-			logger.warn("cannot rotate {}: {}", log, e.toString());
-		}
-	}
-
-	private static void truncate(Path log) throws IOException {
-		try (FileChannel c = FileChannel.open(log, StandardOpenOption.WRITE)) {
-			c.truncate(0);
-		}
+		Path log = home.var().resolve("log").resolve(m.name + ".log");
+		ModuleSpec spec = m.spec;
+		logWorker.execute(() -> logRotation.rotate(log, spec, true)); // a copy of up to log.size: off the lock
 	}
 
 	/** A message on a module's notify socket (called on the notify thread). */

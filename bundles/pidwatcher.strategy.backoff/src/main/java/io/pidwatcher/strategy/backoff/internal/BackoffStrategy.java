@@ -1,13 +1,16 @@
 package io.pidwatcher.strategy.backoff.internal;
 
-import io.pidwatcher.api.text.DurationText;
 import io.pidwatcher.api.strategy.RestartDecision;
 import io.pidwatcher.api.strategy.RestartRequest;
-import io.pidwatcher.api.supervisor.Failure;
 import io.pidwatcher.api.strategy.RestartStrategy;
+import io.pidwatcher.api.supervisor.Failure;
+import io.pidwatcher.api.text.DurationText;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -65,6 +68,21 @@ public final class BackoffStrategy implements RestartStrategy {
 			}
 			return Duration.ofMillis(Math.round(Math.min(millis, max.toMillis())));
 		}
+	}
+
+	/** Every key of the curve, read and range-checked as a decision reads it. */
+	@Override
+	public void checkParameters(Map<String, String> parameters) {
+		Curve.of(probe(parameters), defaults);
+	}
+
+	/**
+	 * A request carrying only the parameters, so that checking reads them with exactly the code a
+	 * decision uses.
+	 */
+	static RestartRequest probe(Map<String, String> parameters) {
+		return new RestartRequest("check", new Failure(Instant.EPOCH, Failure.Kind.EXITED, "check", OptionalInt.empty()),
+				List.of(), Instant.EPOCH, Instant.EPOCH, parameters, List.of("check"));
 	}
 
 	@Override

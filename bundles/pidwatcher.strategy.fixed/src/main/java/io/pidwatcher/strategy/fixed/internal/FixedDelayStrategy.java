@@ -1,12 +1,16 @@
 package io.pidwatcher.strategy.fixed.internal;
 
-import io.pidwatcher.api.text.DurationText;
 import io.pidwatcher.api.strategy.RestartDecision;
 import io.pidwatcher.api.strategy.RestartRequest;
-import io.pidwatcher.api.supervisor.Failure;
 import io.pidwatcher.api.strategy.RestartStrategy;
+import io.pidwatcher.api.supervisor.Failure;
+import io.pidwatcher.api.text.DurationText;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -24,6 +28,26 @@ public final class FixedDelayStrategy implements RestartStrategy {
 	@Modified
 	void configure(FixedDelayConfig config) {
 		defaults = config;
+	}
+
+	/** strategy.delay a duration, strategy.restart always or on-failure. */
+	@Override
+	public void checkParameters(Map<String, String> parameters) {
+		RestartRequest request = probe(parameters);
+		request.duration("delay", defaults.delay());
+		String restart = request.parameter("restart", defaults.restart());
+		if (!restart.equals("always") && !restart.equals("on-failure")) {
+			throw new IllegalArgumentException("strategy.restart: '" + restart + "' is not always or on-failure");
+		}
+	}
+
+	/**
+	 * A request carrying only the parameters, so that checking reads them with exactly the code a
+	 * decision uses.
+	 */
+	static RestartRequest probe(Map<String, String> parameters) {
+		return new RestartRequest("check", new Failure(Instant.EPOCH, Failure.Kind.EXITED, "check", OptionalInt.empty()),
+				List.of(), Instant.EPOCH, Instant.EPOCH, parameters, List.of("check"));
 	}
 
 	@Override

@@ -1,12 +1,16 @@
 package io.pidwatcher.strategy.group.internal;
 
-import io.pidwatcher.api.text.DurationText;
 import io.pidwatcher.api.strategy.RestartDecision;
 import io.pidwatcher.api.strategy.RestartRequest;
 import io.pidwatcher.api.strategy.RestartStrategy;
+import io.pidwatcher.api.supervisor.Failure;
+import io.pidwatcher.api.text.DurationText;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -24,6 +28,26 @@ public final class GroupStrategy implements RestartStrategy {
 	@Modified
 	void configure(GroupConfig config) {
 		defaults = config;
+	}
+
+	/** strategy.delay a duration, strategy.mode one_for_all or rest_for_one. */
+	@Override
+	public void checkParameters(Map<String, String> parameters) {
+		RestartRequest request = probe(parameters);
+		request.duration("delay", defaults.delay());
+		String mode = request.parameter("mode", defaults.mode());
+		if (!mode.equals("one_for_all") && !mode.equals("rest_for_one")) {
+			throw new IllegalArgumentException("strategy.mode: '" + mode + "' is not one_for_all or rest_for_one");
+		}
+	}
+
+	/**
+	 * A request carrying only the parameters, so that checking reads them with exactly the code a
+	 * decision uses.
+	 */
+	static RestartRequest probe(Map<String, String> parameters) {
+		return new RestartRequest("check", new Failure(Instant.EPOCH, Failure.Kind.EXITED, "check", OptionalInt.empty()),
+				List.of(), Instant.EPOCH, Instant.EPOCH, parameters, List.of("check"));
 	}
 
 	@Override

@@ -1,11 +1,16 @@
 package io.pidwatcher.strategy.intensity.internal;
 
-import io.pidwatcher.api.text.DurationText;
 import io.pidwatcher.api.strategy.RestartDecision;
 import io.pidwatcher.api.strategy.RestartRequest;
 import io.pidwatcher.api.strategy.RestartStrategy;
+import io.pidwatcher.api.supervisor.Failure;
+import io.pidwatcher.api.text.DurationText;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -27,6 +32,28 @@ public final class IntensityStrategy implements RestartStrategy {
 	@Modified
 	void configure(IntensityConfig config) {
 		defaults = config;
+	}
+
+	/** strategy.max-restarts a whole number of at least 0, strategy.period and strategy.delay durations. */
+	@Override
+	public void checkParameters(Map<String, String> parameters) {
+		RestartRequest request = probe(parameters);
+		double max = request.number("max-restarts", defaults.max$_$restarts());
+		if (max < 0 || max != Math.floor(max)) {
+			throw new IllegalArgumentException("strategy.max-restarts: '" + parameters.get("max-restarts")
+					+ "' is not a whole number of at least 0");
+		}
+		request.duration("period", defaults.period());
+		request.duration("delay", defaults.delay());
+	}
+
+	/**
+	 * A request carrying only the parameters, so that checking reads them with exactly the code a
+	 * decision uses.
+	 */
+	static RestartRequest probe(Map<String, String> parameters) {
+		return new RestartRequest("check", new Failure(Instant.EPOCH, Failure.Kind.EXITED, "check", OptionalInt.empty()),
+				List.of(), Instant.EPOCH, Instant.EPOCH, parameters, List.of("check"));
 	}
 
 	@Override
