@@ -62,29 +62,29 @@ class ExampleBundleTest extends RuntimeTestBase {
 	}
 
 	/**
-	 * A bad policy.tcp.* value is named in pw:status, and never stops the module. The watchdog
-	 * here asks the policy in evaluate (an IllegalArgumentException means "misconfigured"); once it
-	 * calls HealthPolicy.checkParameters when a config is read (API 1.0.0 specifies it; the wiring
-	 * is the engine's), such a config is marked invalid instead, and this test changes with it.
+	 * A bad policy.tcp.* value is caught by the policy's checkParameters. A module already running
+	 * when the policy appears keeps running and shows the rejection, naming the key; a module file
+	 * read while the policy is deployed is marked invalid with the same words, and nothing of it runs.
 	 */
 	@Test
-	void badProbeParametersAreNamedInTheStatusAndNeverStopTheModule() throws Exception {
-		deploy(jar, "tcp-probe-policy.jar");
-		String badPort = module("tcpbad", "policies=tcp", "policy.tcp.port=99999");
-		String badTimeout = module("tcpbad", "policies=tcp", "policy.tcp.port=80", "policy.tcp.timeout=soon");
+	void badProbeParametersAreRejectedNamingTheKeyAndNeverStopARunningModule() throws Exception {
+		String running = module("tcpbad", "policies=tcp", "policy.tcp.port=99999");
 		runtime.start();
-		awaitState(badPort, "running");
-		awaitState(badTimeout, "running");
-		Proc.Task kept = onlyTask(badPort);
-		ExportedRuntime.until(WAIT, "the bad values named", () -> {
+		awaitState(running, "running");
+		Proc.Task kept = onlyTask(running);
+		deploy(jar, "tcp-probe-policy.jar");
+		ExportedRuntime.until(WAIT, "the bad port named in pw:status", () -> {
 			try {
-				return status(badPort).contains("policy.tcp.port: 99999 is out of range (1-65535)")
-						&& status(badTimeout).contains("policy.tcp.timeout:");
+				return status(running).contains("policy.tcp.port: 99999 is out of range (1-65535)");
 			} catch (Exception e) {
 				return false;
 			}
 		});
-		Thread.sleep(1000);
-		assertThat(Proc.alive(kept)).as("a misconfigured policy never stops the module").isTrue();
+		String fresh = module("tcpbad", "policies=tcp", "policy.tcp.port=80", "policy.tcp.timeout=soon");
+		awaitState(fresh, "invalid");
+		assertThat(status(fresh)).contains("policy.tcp.timeout");
+		assertThat(Proc.tagged(fresh)).as("nothing of an invalid module runs").isEmpty();
+		assertThat(Proc.alive(kept)).as("a rejected config never stops the running module").isTrue();
+		assertThat(runtime.state(running)).isEqualTo("running");
 	}
 }
