@@ -39,6 +39,10 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 			+ "default 100ms). A strategy that is not deployed is shown as unavailable and decided once it appears.")
 	String strategy() default "fixed";
 
+	@AttributeDefinition(required = false, description = "Name of the module's group, for the 'group' strategy "
+			+ "(one_for_all, rest_for_one); the group's start order is the order its modules were first defined.")
+	String group() default "";
+
 	@AttributeDefinition(required = false, description = "Comma-separated health policies (pidwatcher.policy property), "
 			+ "e.g. 'liveness,cpu,memory,stuck,zombies,heartbeat'. Parameters: policy.<name>.<key>.")
 	String policies() default "";

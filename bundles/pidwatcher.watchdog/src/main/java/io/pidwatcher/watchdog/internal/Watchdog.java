@@ -112,6 +112,8 @@ public final class Watchdog implements Supervisor, ExitListener {
 	private ScheduledFuture<?> pendingTick;
 	private long pendingTickAt;
 	private final AtomicInteger startCounter = new AtomicInteger();
+	/** Modules whose var/log/NAME.log could not be opened at their last start (said once). */
+	private final Set<String> unwritableLogs = java.util.concurrent.ConcurrentHashMap.newKeySet();
 	private long definitions;
 
 	private ScheduledExecutorService scheduler;
@@ -1114,11 +1116,9 @@ public final class Watchdog implements Supervisor, ExitListener {
 		Path log = home.var().resolve("log").resolve(m.name + ".log");
 		Process p = null;
 		IOException problem = null;
+		builder.redirectErrorStream(true).redirectOutput(moduleLog(m.name, log, spec))
+				.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
 		try {
-			Files.createDirectories(log.getParent());
-			logRotation.rotate(log, spec, false);
-			builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-					.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
 			p = builder.start();
 		} catch (IOException e) {
 			problem = e;
@@ -1232,10 +1232,41 @@ public final class Watchdog implements Supervisor, ExitListener {
 	// Stopping
 
 	/** Runs the whole-tree stop; not called with the lock held. */
+	/**
+	 * Where a starting program's output goes: appended to var/log/NAME.log, or, when that cannot be
+	 * written (a full or read-only var/), discarded, so that a var/ in trouble never stops a start.
+	 * Said once per module until the log can be written again.
+	 */
+	private ProcessBuilder.Redirect moduleLog(String module, Path log, ModuleSpec spec) {
+		try {
+			Files.createDirectories(log.getParent());
+			logRotation.rotate(log, spec, false);
+			try (var out = Files.newOutputStream(log, java.nio.file.StandardOpenOption.CREATE,
+					java.nio.file.StandardOpenOption.APPEND)) {
+				// opened only to learn whether the program will be able to write to it
+			}
+			if (unwritableLogs.remove(module)) {
+				logger.warn("module {}: {} is written again", module, log);
+			}
+			return ProcessBuilder.Redirect.appendTo(log.toFile());
+		} catch (IOException | RuntimeException e) {
+			if (unwritableLogs.add(module)) {
+				logger.warn("module {}: cannot write {} ({}): the program's output is discarded until it can", module,
+						log, e.getMessage() == null ? e.toString() : e.getMessage());
+			}
+			return ProcessBuilder.Redirect.DISCARD;
+		}
+	}
+
 	private StopReport stopTree(Module m, ModuleSpec spec) throws InterruptedException {
 		Set<TaskId> tracked;
 		synchronized (this) {
 			tracked = new HashSet<>(m.tracked);
+			// stop.* apply at once (README): the config in force now decides how to stop, even when the
+			// run was started under an older one; a deleted config leaves the run's own.
+			if (m.spec != null) {
+				spec = m.spec;
+			}
 		}
 		int signal = spec != null ? spec.stopSignal() : Signals.SIGTERM;
 		Duration timeout = spec != null ? spec.stopTimeout() : Duration.ofSeconds(10);

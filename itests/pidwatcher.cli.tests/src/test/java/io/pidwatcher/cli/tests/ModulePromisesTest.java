@@ -16,7 +16,6 @@ import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -125,8 +124,6 @@ class ModulePromisesTest {
 	 * stop.* applies at once to a running module: a stop.signal set while it runs is the one sent.
 	 * Fails on main: a stop uses the config the run started with (Watchdog.stopTree gets runSpec).
 	 */
-	@Disabled("fails on main: a stop sends the stop.signal the run started with, not the edited one "
-			+ "(bundles/pidwatcher.watchdog, being rewritten); issue 16")
 	@Test
 	void aStopSignalEditAppliesAtOnce() throws Exception {
 		String name = rt.name("edit");

@@ -21,7 +21,6 @@ import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
 
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.osgi.framework.BundleActivator;
 
@@ -89,8 +88,6 @@ class StrategyPromisesTest {
 	 * the README's promise or autostart ("start when ... the runtime starts") should win is for the
 	 * lead to decide; this test holds the README's words.
 	 */
-	@Disabled("fails on main: a runtime restarted after kill -9 starts a gave-up module again (autostart); the README says "
-			+ "only pw:start brings it back; the state lives in bundles/pidwatcher.watchdog, being rewritten; issue 16")
 	@Test
 	void aGaveUpModuleStaysDownAcrossARuntimeRestart() throws Exception {
 		rt = new RuntimeHome("pw-gaveup2");
