@@ -134,7 +134,7 @@ final class ModuleReport {
 		}
 		out.append(String.format("    %7d %7d %1s %4d %9s %10s  %s%s%s%n", t.pid(), t.ppid(), t.state(), t.threads(),
 				PsTable.bytes(t.rssBytes()), PsTable.cpuTime(t.cpuTimeNanos()), indent, t.comm(),
-				t.tagValue() == null ? "  (tag lost, tracked by ancestry)" : ""));
+				PsTable.membershipNote(t)));
 		List<TaskSnapshot> kids = new ArrayList<>(children.getOrDefault(t.pid(), List.of()));
 		kids.sort(Comparator.comparingInt(TaskSnapshot::pid));
 		for (TaskSnapshot kid : kids) {

@@ -2,6 +2,7 @@ package io.pidwatcher.shell.internal;
 
 import io.pidwatcher.api.reader.ProcessSnapshot;
 import io.pidwatcher.api.reader.TaskId;
+import io.pidwatcher.api.reader.Membership;
 import io.pidwatcher.api.reader.TaskSnapshot;
 
 import java.util.ArrayList;
@@ -63,9 +64,9 @@ final class PsTable {
 			return;
 		}
 		Double cpu = cpuPercent.get(task.id());
-		out.append(String.format("%7d %7d %1s %4d %6s %9s %10s  %s%s%n", task.pid(), task.ppid(), task.state(),
+		out.append(String.format("%7d %7d %1s %4d %6s %9s %10s  %s%s%s%n", task.pid(), task.ppid(), task.state(),
 				task.threads(), cpu == null ? "-" : String.format("%.1f", cpu), bytes(task.rssBytes()),
-				cpuTime(task.cpuTimeNanos()), indent, task.comm()));
+				cpuTime(task.cpuTimeNanos()), indent, task.comm(), membershipNote(task)));
 		List<TaskSnapshot> kids = new ArrayList<>(children.getOrDefault(task.pid(), List.of()));
 		kids.sort(Comparator.comparingInt(TaskSnapshot::pid));
 		for (TaskSnapshot kid : kids) {
@@ -89,5 +90,16 @@ final class PsTable {
 	static String cpuTime(long nanos) {
 		long centis = nanos / 10_000_000;
 		return String.format("%d:%02d.%02d", centis / 6000, (centis / 100) % 60, centis % 100);
+	}
+
+	/**
+	 * How a member that does not carry the tag itself is known, after its command: by the reader's
+	 * fork-time lineage, or by the watchdog's ancestry (a reader without lineage gives it no value).
+	 */
+	static String membershipNote(TaskSnapshot task) {
+		if (task.tagValue() == null) {
+			return "  (tag lost, tracked by ancestry)";
+		}
+		return task.membership() == Membership.FORK ? "  (tag lost, member by lineage: inherited at fork)" : "";
 	}
 }

@@ -1496,7 +1496,7 @@ public final class Watchdog implements Supervisor, ExitListener {
 		if (stateFile == null) {
 			return;
 		}
-		Set<TaskId> untagged = m.tree.stream().filter(t -> t.tagValue() == null).map(TaskSnapshot::id)
+		Set<TaskId> untagged = m.tree.stream().filter(Watchdog::knownByLineage).map(TaskSnapshot::id)
 				.collect(Collectors.toSet());
 		ModuleState lifecycle = switch (m.state) {
 			case FAILED, WAITING, GAVE_UP -> m.state;
@@ -1508,9 +1508,18 @@ public final class Watchdog implements Supervisor, ExitListener {
 	}
 
 	private void persistUntaggedIfChanged(Module m, List<TaskSnapshot> tree) {
-		if (tree.stream().anyMatch(t -> t.tagValue() == null)) {
+		if (tree.stream().anyMatch(Watchdog::knownByLineage)) {
 			persist(m); // StateFile skips the write when nothing changed
 		}
+	}
+
+	/**
+	 * A member that does not carry the tag itself: found by the watchdog's ancestry (no tag value) or
+	 * by the reader's fork-time lineage (Membership.FORK). The state file remembers these, so the next
+	 * runtime adopts them even when their parent is gone by then.
+	 */
+	private static boolean knownByLineage(TaskSnapshot t) {
+		return t.tagValue() == null || t.membership() == io.pidwatcher.api.reader.Membership.FORK;
 	}
 
 	private void checkLogSize(Module m, long now) {

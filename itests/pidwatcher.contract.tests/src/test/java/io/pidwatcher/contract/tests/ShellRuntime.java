@@ -33,8 +33,10 @@ final class ShellRuntime implements AutoCloseable {
 		// race to set the start level, the shell is sometimes started, stopped and started again,
 		// and then two consoles read stdin ("cho" for "echo") until the session closes. That is a bug
 		// of its own (on main too); this test is about the commands, so it keeps out of the race.
+		// An empty gosh.args asks for the prompt although standard input is a pipe (without it the
+		// runtime runs as a service: no terminal, no prompt).
 		jvm = new ProcessBuilder("java", "-Dpidwatcher.home=" + home, "-Dorg.osgi.framework.startlevel.beginning=10",
-				"-jar", ExportedRuntime.JAR.toString())
+				"-Dgosh.args=", "-jar", ExportedRuntime.JAR.toString())
 				.directory(home.toFile()).redirectErrorStream(true).redirectOutput(out.toFile()).start();
 		stdin = jvm.getOutputStream();
 	}
