@@ -438,7 +438,9 @@ final class ConnectorEvents implements Runnable {
 				String.format("connector: %d members (%d by tag, %d by fork); records: %d forks, %d execs, %d exits; "
 						+ "exit events delivered: %d%s", lineage.size(), lineage.count(Membership.TAG),
 						lineage.count(Membership.FORK), forks, execs, exits, delivered,
-						exit == null ? "" : "; last: " + exit.what() + " at " + exit.at()),
+						// the same words as the pidfd tracker's and the device's: tools read the time from them
+						exit == null ? "" : "; last: " + exit.what() + ", at " + (exit.at().getEpochSecond() * 1_000_000L
+								+ exit.at().getNano() / 1000) + " us since the epoch"),
 				String.format("connector losses: %d%s; full scans: %d (the first included); records skipped: %d; "
 						+ "receive queue %d KiB; thread %s", losses, loss == null ? "" : " (last: " + loss.what() + " at " + loss.at() + ")",
 						rescans, skipped, socket.receiveBufferBytes() / 1024, priority));
