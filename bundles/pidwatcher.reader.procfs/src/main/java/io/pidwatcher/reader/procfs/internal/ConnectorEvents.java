@@ -57,7 +57,7 @@ final class ConnectorEvents implements Runnable {
 	private final long pageSize;
 	private final Lineage lineage = new Lineage();
 	private final CpuSequences sequences = new CpuSequences();
-	private final int wakeFd;
+	private final WakeUpFd wake = new WakeUpFd(); // without eventfd, stop() waits for the idle poll to time out
 	private final Thread thread;
 	private volatile boolean running = true;
 	/** The tag name the lineage was built for; null until the first full scan is done. */
@@ -102,13 +102,6 @@ final class ConnectorEvents implements Runnable {
 		this.socket = socket;
 		this.own = new ProcfsScanner(procRoot);
 		this.pageSize = LinuxCalls.INSTANCE.getpagesize();
-		int fd;
-		try {
-			fd = LinuxCalls.INSTANCE.eventfd(0, LinuxCalls.EFD_NONBLOCK | LinuxCalls.EFD_CLOEXEC);
-		} catch (LastErrorException e) {
-			fd = -1; // stop() then waits for the idle poll to time out
-		}
-		this.wakeFd = fd;
 		this.thread = new Thread(this, "pidwatcher-procfs-connector");
 		thread.setDaemon(true);
 	}
@@ -133,26 +126,20 @@ final class ConnectorEvents implements Runnable {
 
 	void stop() {
 		running = false;
-		wake();
+		wake.signal();
 		try {
 			thread.join(5000);
 		} catch (InterruptedException e) {
 			Thread.currentThread().interrupt();
 		}
 		socket.close();
-		if (wakeFd >= 0) {
-			try {
-				LinuxCalls.INSTANCE.close(wakeFd);
-			} catch (LastErrorException e) {
-				// gone either way
-			}
-		}
+		wake.close();
 	}
 
 	/** The tag variable changed: the lineage is rebuilt from a full scan under the new name. */
 	void tagChanged() {
 		rebuildRequested = true;
-		wake();
+		wake.signal();
 	}
 
 	@Override
@@ -167,8 +154,8 @@ final class ConnectorEvents implements Runnable {
 					lineage.clear();
 					rescan("tag variable changed");
 				}
-				switch (socket.receive(buffer, IDLE_POLL_MILLIS, wakeFd)) {
-					case NOTHING -> drainWake();
+				switch (socket.receive(buffer, IDLE_POLL_MILLIS, wake.fd())) {
+					case NOTHING -> wake.drain();
 					case LOST -> lost("the socket's receive queue overflowed (ENOBUFS)");
 					case DATA -> handle(ProcEventParser.parse(buffer, socket.length(), this::skipped));
 				}
@@ -444,25 +431,5 @@ final class ConnectorEvents implements Runnable {
 				String.format("connector losses: %d%s; full scans: %d (the first included); records skipped: %d; "
 						+ "receive queue %d KiB; thread %s", losses, loss == null ? "" : " (last: " + loss.what() + " at " + loss.at() + ")",
 						rescans, skipped, socket.receiveBufferBytes() / 1024, priority));
-	}
-
-	private void wake() {
-		if (wakeFd >= 0) {
-			try {
-				LinuxCalls.INSTANCE.write(wakeFd, new long[] { 1 }, 8);
-			} catch (LastErrorException e) {
-				// counter full: a wake-up is pending anyway
-			}
-		}
-	}
-
-	private void drainWake() {
-		if (wakeFd >= 0) {
-			try {
-				LinuxCalls.INSTANCE.read(wakeFd, new long[1], 8);
-			} catch (LastErrorException e) {
-				// EAGAIN: nothing pending
-			}
-		}
 	}
 }

@@ -43,7 +43,7 @@ final class ExitTracker implements Runnable {
 	private final Map<Integer, Tracked> tracked = new ConcurrentHashMap<>();
 	private final boolean pidfd;
 	private final String pidfdUnavailable;
-	private final int wakeFd;
+	private final WakeUpFd wake = new WakeUpFd(); // without eventfd, new tasks are watched from the next poll timeout on
 	private final Thread thread;
 	private volatile boolean running = true;
 	private volatile long pollMillis = MIN_POLL_MILLIS;
@@ -73,13 +73,6 @@ final class ExitTracker implements Runnable {
 		String why = usePidfd ? probePidfd() : "disabled";
 		this.pidfd = why == null;
 		this.pidfdUnavailable = why;
-		int fd;
-		try {
-			fd = LinuxCalls.INSTANCE.eventfd(0, LinuxCalls.EFD_NONBLOCK | LinuxCalls.EFD_CLOEXEC);
-		} catch (LastErrorException | UnsatisfiedLinkError e) {
-			fd = -1; // new tasks are then watched from the next poll timeout on
-		}
-		this.wakeFd = fd;
 		this.thread = new Thread(this, "pidwatcher-procfs-exits");
 		thread.setDaemon(true);
 	}
@@ -103,16 +96,14 @@ final class ExitTracker implements Runnable {
 
 	void stop() {
 		running = false;
-		wake();
+		wake.signal();
 		try {
 			thread.join(2000);
 		} catch (InterruptedException e) {
 			Thread.currentThread().interrupt();
 		}
 		forgetAll();
-		if (wakeFd >= 0) {
-			close(wakeFd);
-		}
+		wake.close();
 	}
 
 	/** Drops every tracked task without reporting it (e.g. the tag name changed). */
@@ -132,7 +123,7 @@ final class ExitTracker implements Runnable {
 		}
 		if (added) {
 			pollMillis = MIN_POLL_MILLIS;
-			wake();
+			wake.signal();
 		}
 	}
 
@@ -177,8 +168,8 @@ final class ExitTracker implements Runnable {
 			List<Tracked> watched = new ArrayList<>(tracked.values());
 			int[] fds = new int[2 * (watched.size() + 1)];
 			int n = 0;
-			if (wakeFd >= 0) {
-				fds[2 * n] = wakeFd;
+			if (wake.fd() >= 0) {
+				fds[2 * n] = wake.fd();
 				fds[2 * n++ + 1] = LinuxCalls.POLLIN;
 			}
 			List<Tracked> byFd = new ArrayList<>();
@@ -204,9 +195,9 @@ final class ExitTracker implements Runnable {
 				sleep(timeout);
 			}
 			int first = 0;
-			if (wakeFd >= 0) {
+			if (wake.fd() >= 0) {
 				if ((fds[1] >>> 16) != 0) {
-					drainWake();
+					wake.drain();
 				}
 				first = 1;
 			}
@@ -263,24 +254,6 @@ final class ExitTracker implements Runnable {
 			} catch (IOException | RuntimeException e) {
 				return -1;
 			}
-		}
-	}
-
-	private void wake() {
-		if (wakeFd >= 0) {
-			try {
-				LinuxCalls.INSTANCE.write(wakeFd, new long[] { 1 }, 8);
-			} catch (LastErrorException e) {
-				// counter full: a wake-up is pending anyway
-			}
-		}
-	}
-
-	private void drainWake() {
-		try {
-			LinuxCalls.INSTANCE.read(wakeFd, new long[1], 8);
-		} catch (LastErrorException e) {
-			// EAGAIN: drained already
 		}
 	}
 
