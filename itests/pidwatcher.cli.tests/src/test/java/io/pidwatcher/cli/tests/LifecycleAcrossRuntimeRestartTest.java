@@ -5,12 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.pidwatcher.testing.ExportedRuntime;
 import io.pidwatcher.testing.TestPrograms;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.UUID;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -23,49 +19,36 @@ import org.junit.jupiter.api.Test;
  */
 class LifecycleAcrossRuntimeRestartTest {
 
-	private static final Duration WAIT = Duration.ofSeconds(60);
+	private static final Duration WAIT = RuntimeHome.WAIT;
 
-	private Path home;
+	private RuntimeHome home;
 	private ExportedRuntime runtime;
-	private final List<String> modules = new ArrayList<>();
 
 	@BeforeEach
 	void setUp() throws Exception {
-		home = Files.createTempDirectory("pw-lifecycle"); // in /tmp: a Unix socket path stays short
-		Files.createDirectories(home.resolve("etc"));
-		runtime = new ExportedRuntime(home);
+		home = new RuntimeHome("pw-lifecycle");
+		runtime = home.runtime;
 	}
 
 	@AfterEach
 	void tearDown() throws Exception {
-		try {
-			runtime.kill9();
-		} catch (RuntimeException | InterruptedException e) {
-			// not started
-		}
-		for (String m : modules) {
-			TestPrograms.killTagged("PIDWATCHER_MODULE", m);
-		}
-		runtime.delete();
+		home.close();
 	}
 
-	private String module(String prefix, String config) throws Exception {
-		String name = prefix + UUID.randomUUID().toString().substring(0, 6);
-		modules.add(name);
-		Files.writeString(home.resolve("etc/pidwatcher.module-" + name + ".cfg"), config);
+	private String module(String prefix, String config) throws IOException {
+		String name = home.name(prefix);
+		home.define(name, config);
 		return name;
 	}
 
-	private long starts(String module) throws Exception {
-		return runtime.journal().stream()
-				.filter(l -> l.contains("\"module\":\"" + module + "\"") && l.contains("\"to\":\"starting\"")).count();
+	private long starts(String module) throws IOException {
+		return home.journal(module).stream().filter(l -> l.contains("\"to\":\"starting\"")).count();
 	}
 
 	private boolean journalSays(String module, String text) {
 		try {
-			return runtime.journal().stream().filter(l -> l.contains("\"module\":\"" + module + "\""))
-					.anyMatch(l -> l.contains(text));
-		} catch (java.io.IOException e) {
+			return home.journal(module).stream().anyMatch(l -> l.contains(text));
+		} catch (IOException e) {
 			return false;
 		}
 	}
