@@ -76,6 +76,11 @@ import org.osgi.service.log.LoggerFactory;
  *
  * <p>The engine never stops a module because the engine itself goes away: the next runtime finds
  * the tagged trees and adopts them.
+ *
+ * <p>Why this class is still about 1,600 lines: it still holds the scan loop, the state machine,
+ * the restart planner, adoption, launches and the status view. Splitting it by job is part 1 of
+ * issue 12 and is not done yet; so far only the journal feed, loop listeners, parameter checks
+ * and log rotation have been moved out.
  */
 @Component(service = { Supervisor.class, ExitListener.class, Watchdog.class }, immediate = true)
 public final class Watchdog implements Supervisor, ExitListener {
