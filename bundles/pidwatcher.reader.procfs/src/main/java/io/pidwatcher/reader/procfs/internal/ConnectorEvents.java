@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -408,6 +409,16 @@ final class ConnectorEvents implements Runnable {
 
 	boolean ready() {
 		return lineageTag != null;
+	}
+
+	/**
+	 * The lineage's generation for scans under this tag name: the number of full rebuilds so far,
+	 * so it changes after every loss of events and every change of tag. Empty before the first
+	 * rebuild or under another tag name, when scans walk /proc plainly.
+	 */
+	OptionalLong generation(String tag) {
+		TagName built = lineageTag;
+		return built != null && built.value().equals(tag) ? OptionalLong.of(rescans) : OptionalLong.empty();
 	}
 
 	long losses() {

@@ -193,6 +193,8 @@ class ConnectorEventsTest {
 	@Test
 	void eventsLostToATinyQueueAreRecoveredByARescanWithNothingLost() throws Exception {
 		startConnector(256); // the kernel's minimum: a few records
+		long firstGeneration = connector.generation(TAG).orElseThrow();
+		assertThat(connector.generation("OTHER_TAG")).as("no lineage under another tag name").isEmpty();
 		String module = TestPrograms.uniqueModule("lost");
 		Process p = TestPrograms.start(TAG, module, "wipestorm", "300", "60");
 		started.add(p);
@@ -205,6 +207,8 @@ class ConnectorEventsTest {
 			assertThat(pids(module(module))).isEqualTo(oracle);
 		});
 		assertThat(connector.rescans()).as("full scans: the first, and at least one after a loss").isGreaterThan(1);
+		// a consumer sees that the lineage was rebuilt, and so that a member may have been missed
+		assertThat(connector.generation(TAG).orElseThrow()).as("generation after the loss").isGreaterThan(firstGeneration);
 		assertThat(connector.facts()).anyMatch(l -> l.startsWith("connector losses: ") && !l.startsWith("connector losses: 0"));
 		// Nothing of ours was taken for dead, and every exit reported anywhere is a real one.
 		assertThat(exits.stream().filter(x -> module.equals(x.tagValue()))).isEmpty();
