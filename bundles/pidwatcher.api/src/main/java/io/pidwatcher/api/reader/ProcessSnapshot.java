@@ -26,8 +26,9 @@ import java.util.stream.Collectors;
  *                        (whatever its environment says, {@link Membership#FORK}), and a scan of
  *                        everything would find no more members. The value is the lineage's
  *                        generation: it changes whenever the lineage is rebuilt (at its start,
- *                        after lost events), that is whenever a member may have been missed, so a
- *                        consumer scans everything once per generation and otherwise need not.
+ *                        after lost events, when the reader restarts), that is whenever a member
+ *                        may have been missed, so a consumer scans everything once per
+ *                        generation and otherwise need not.
  *                        Empty for a reader that knows membership only from scans.
  */
 public record ProcessSnapshot(

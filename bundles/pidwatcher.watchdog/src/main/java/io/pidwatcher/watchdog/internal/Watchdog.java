@@ -457,11 +457,17 @@ public final class Watchdog implements Supervisor, ExitListener {
 				return;
 			}
 			long started = System.nanoTime();
-			boolean everything = started - lastEverythingNanos >= DISCOVERY_NANOS || needsEverything();
+			// Discovery of descendants that dropped the tag needs no scan of everything while the
+			// reader's lineage lists them (issue 12 part 3): idle cost and latency then follow the
+			// modules' trees, not the machine's process count.
+			boolean discoveryDue = !lastScanTrusted && started - lastEverythingNanos >= DISCOVERY_NANOS;
+			boolean everything = discoveryDue || needsEverything();
 			ProcessSnapshot snapshot = reader.scan(everything ? ScanScope.everything() : ScanScope.tagged());
 			if (everything) {
 				lastEverythingNanos = started;
+				lineageTrust.scannedEverything(snapshot);
 			}
+			lastScanTrusted = lineageTrust.trusted(snapshot);
 			TreeTracker.Index index = new TreeTracker.Index(snapshot);
 			// What a full disk kept from var/ is written as soon as there is room again.
 			journal.retry();
@@ -532,6 +538,11 @@ public final class Watchdog implements Supervisor, ExitListener {
 		return first.map(Map.Entry::getValue).orElse(null);
 	}
 
+	/** Whether the reader's lineage can stand in for scans of everything (see LineageTrust). */
+	private final LineageTrust lineageTrust = new LineageTrust();
+	/** Whether the last tick's scan came from a trusted lineage; read and written by the tick only. */
+	private boolean lastScanTrusted;
+
 	/** Stops running at once share their scans of everything (see SharedScan). */
 	private final SharedScan everything = new SharedScan(this::scanEverythingNow);
 
@@ -540,11 +551,17 @@ public final class Watchdog implements Supervisor, ExitListener {
 	}
 
 	private ProcessSnapshot scanEverythingNow() {
+		ProcessSnapshot all = scan(ScanScope.everything());
+		lineageTrust.scannedEverything(all);
+		return all;
+	}
+
+	private ProcessSnapshot scan(ScanScope scope) {
 		ProcessReader reader = activeReader();
 		if (reader == null) {
 			throw new IllegalStateException("no process reader is available");
 		}
-		return reader.scan(ScanScope.everything());
+		return reader.scan(scope);
 	}
 
 	/**
@@ -1275,7 +1292,8 @@ public final class Watchdog implements Supervisor, ExitListener {
 		}
 		int signal = spec != null ? spec.stopSignal() : Signals.SIGTERM;
 		Duration timeout = spec != null ? spec.stopTimeout() : Duration.ofSeconds(10);
-		StopReport report = new TreeStopper(m.name, tracked, this::scanEverything).stop(signal, timeout);
+		StopReport report = new TreeStopper(m.name, tracked,
+				new TreeScans(m.name, tracked, this::scan, this::scanEverything, lineageTrust)).stop(signal, timeout);
 		synchronized (this) {
 			m.tracked = new HashSet<>();
 			m.tree = List.of();

@@ -236,7 +236,7 @@ public final class ProcfsReader implements ProcessReader {
 			finished = System.nanoTime();
 			// read after the scan: a rebuild during it gives the new generation, so the consumer
 			// scans everything once more rather than trusting a lineage that may have missed a fork
-			lineage = c != null ? c.generation(name.value()) : OptionalLong.empty();
+			lineage = c != null ? c.lineageOfLastScan(name.value()) : OptionalLong.empty();
 		}
 		ExitTracker tracker = exits;
 		if (tracker != null && name.equals(tagName)) {
