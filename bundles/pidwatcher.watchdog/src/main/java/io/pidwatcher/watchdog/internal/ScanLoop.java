@@ -1,0 +1,188 @@
+package io.pidwatcher.watchdog.internal;
+
+import io.pidwatcher.api.reader.ExitEvent;
+import io.pidwatcher.api.reader.ProcessReader;
+import io.pidwatcher.api.reader.ProcessSnapshot;
+import io.pidwatcher.api.reader.ScanScope;
+
+import java.util.List;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The supervision loop: one scan of the process table per pass serves every module that is due,
+ * each module is judged by the lifecycle, and the next pass is scheduled for the earliest module
+ * due. An exit (a reader's event, or our own child's) kicks the modules it concerns to a pass at
+ * once. Launches prepared during a pass are forked after it, without the lock.
+ */
+final class ScanLoop {
+
+	private static final long NO_READER_RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
+	/** How often a tick scans every process (not only tagged ones) to find descendants that dropped the tag. */
+	static final long DISCOVERY_NANOS = TimeUnit.SECONDS.toNanos(2);
+	/** A module due this soon is checked with the current scan rather than costing one of its own. */
+	private static final long ALIGN_SLACK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+
+	private final Engine e;
+	/** Guarded by the engine's lock. */
+	private ScheduledFuture<?> pendingTick;
+	private long pendingTickAt;
+	private final long epochNanos = System.nanoTime();
+	/** Read and written by passes only, which run one at a time on the scheduler thread. */
+	private long lastEverythingNanos = epochNanos - DISCOVERY_NANOS;
+	/** Stops running at once share their scans of everything (see SharedScan). */
+	private final SharedScan everything = new SharedScan(this::scanEverythingNow);
+
+	ScanLoop(Engine e) {
+		this.e = e;
+	}
+
+	/** Makes a pass due within delayNanos (an earlier one already due stays); the lock is held. */
+	void scheduleTick(long delayNanos) {
+		if (!e.active) {
+			return;
+		}
+		long at = System.nanoTime() + delayNanos;
+		if (pendingTick != null && !pendingTick.isDone() && pendingTickAt - at <= 0) {
+			return;
+		}
+		if (pendingTick != null) {
+			pendingTick.cancel(false);
+		}
+		pendingTickAt = at;
+		pendingTick = e.scheduler.schedule(this::tick, Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
+	}
+
+	void kickAll() {
+		synchronized (e) {
+			for (Module m : e.modules.values()) {
+				m.forced = true;
+			}
+			scheduleTick(0);
+		}
+	}
+
+	void kick(Module m) {
+		synchronized (e) {
+			m.forced = true;
+			scheduleTick(0);
+		}
+	}
+
+	void exited(ExitEvent event) {
+		synchronized (e) {
+			for (Module m : e.modules.values()) {
+				if (m.name.equals(event.tagValue()) || m.tree.tracked.contains(event.task())) {
+					kick(m);
+				}
+			}
+		}
+	}
+
+	private void tick() {
+		try {
+			pass();
+		} finally {
+			e.loopListeners.passed(System.nanoTime());
+		}
+	}
+
+	/** One pass of the supervision loop: scan, evaluate the modules that are due, schedule the next. */
+	private void pass() {
+		synchronized (e) {
+			pendingTick = null;
+		}
+		try {
+			ProcessReader reader = e.readers.first();
+			if (reader == null) {
+				synchronized (e) {
+					scheduleTick(NO_READER_RETRY_NANOS);
+				}
+				return;
+			}
+			long started = System.nanoTime();
+			boolean everything = started - lastEverythingNanos >= DISCOVERY_NANOS || needsEverything();
+			ProcessSnapshot snapshot = reader.scan(everything ? ScanScope.everything() : ScanScope.tagged());
+			if (everything) {
+				lastEverythingNanos = started;
+			}
+			TreeTracker.Index index = new TreeTracker.Index(snapshot);
+			// What a full disk kept from var/ is written as soon as there is room again.
+			e.journal.retry();
+			e.stateFile.retry();
+			long now = System.nanoTime();
+			synchronized (e) {
+				long next = Long.MAX_VALUE;
+				for (Module m : List.copyOf(e.modules.values())) {
+					if (m.spec == null) {
+						continue;
+					}
+					if (m.forced || now - m.nextCheckNanos >= -ALIGN_SLACK_NANOS) {
+						m.forced = false;
+						m.nextCheckNanos = nextOnGrid(now, m.spec.interval().toNanos());
+						try {
+							e.lifecycle.evaluate(m, snapshot, index, now, started);
+						} catch (RuntimeException x) {
+							e.logger.error("module {}: evaluation failed", m.name, x);
+						}
+						e.status.publish(m);
+					}
+					long due = m.forced ? now : m.nextCheckNanos;
+					next = Math.min(next, due - now);
+				}
+				scheduleTick(next == Long.MAX_VALUE ? TimeUnit.SECONDS.toNanos(1) : Math.max(0, next));
+			}
+			e.launcher.runLaunches();
+		} catch (RuntimeException x) {
+			e.logger.error("watchdog scan failed; trying again in a second", x);
+			synchronized (e) {
+				scheduleTick(NO_READER_RETRY_NANOS);
+			}
+		}
+	}
+
+	/**
+	 * Whether this tick must see untagged processes too: a module tracks tasks that lost the tag
+	 * (only a scan of every process shows them), or it has not had its first scan (adoption looks
+	 * for remembered untagged tasks). Otherwise a scan of the tagged processes suffices, which on
+	 * /proc costs about half: stat and status are read only for tagged processes. Descendants that
+	 * drop the tag are discovered by the scan of everything every {@link #DISCOVERY_NANOS}.
+	 */
+	private boolean needsEverything() {
+		synchronized (e) {
+			for (Module m : e.modules.values()) {
+				if (!m.firstScanDone || ModuleTrees.startedMainUnseen(m)) {
+					return true;
+				}
+				long tagged = m.tree.tasks.stream().filter(t -> m.name.equals(t.tagValue())).count();
+				if (m.tree.tracked.size() > tagged) {
+					return true;
+				}
+			}
+			return false;
+		}
+	}
+
+	/**
+	 * The next multiple of the interval (counted from the engine's start) after now. Modules with
+	 * the same interval fall due at the same instants, so one scan of the process table serves them
+	 * all, however their definitions were spread in time: 50 modules at 1s cost one scan a second,
+	 * not 50.
+	 */
+	private long nextOnGrid(long now, long interval) {
+		return epochNanos + ((now - epochNanos) / interval + 1) * interval;
+	}
+
+	/** A scan of every process, shared with whoever asks at the same time (stops, starts by request). */
+	ProcessSnapshot scanEverything() {
+		return everything.get();
+	}
+
+	private ProcessSnapshot scanEverythingNow() {
+		ProcessReader reader = e.readers.first();
+		if (reader == null) {
+			throw new IllegalStateException("no process reader is available");
+		}
+		return reader.scan(ScanScope.everything());
+	}
+}
