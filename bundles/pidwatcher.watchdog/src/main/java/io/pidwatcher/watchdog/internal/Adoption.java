@@ -51,7 +51,7 @@ final class Adoption {
 		m.run.instance = exact ? before.instance() : m.name + ".adopted." + Long.toString(System.currentTimeMillis(), 36);
 		m.run.startedAt = exact && before.startedAt() != null ? before.startedAt() : Instant.now();
 		m.run.lastStartedAt = m.run.startedAt;
-		m.run.startedNanos = System.nanoTime();
+		m.run.startedNanos = e.nanos();
 		if (before != null) {
 			m.history.restarts = before.restarts();
 			for (TaskId t : before.untagged()) {

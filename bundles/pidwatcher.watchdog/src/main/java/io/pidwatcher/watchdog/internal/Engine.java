@@ -13,8 +13,6 @@ import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import org.osgi.service.log.Logger;
 
@@ -40,6 +38,7 @@ final class Engine {
 	/** Guarded by this. */
 	final Map<String, Module> modules = new TreeMap<>();
 
+	final Machine machine;
 	final ScheduledExecutorService scheduler;
 	/** Whole-tree stops, on their own threads since they wait for processes. */
 	final ExecutorService stoppers;
@@ -54,22 +53,25 @@ final class Engine {
 	final NotifySockets notifySockets;
 	volatile boolean active;
 
-	final Recorder recorder = new Recorder(this);
-	final StatusView status = new StatusView(this);
-	final ScanLoop loop = new ScanLoop(this);
-	final ModuleTrees trees = new ModuleTrees(this);
-	final HealthSampling health = new HealthSampling(this);
-	final Lifecycle lifecycle = new Lifecycle(this);
-	final RestartPlanner planner = new RestartPlanner(this);
-	final Adoption adoption = new Adoption(this);
-	final Launcher launcher = new Launcher(this);
-	final ModuleLogs logs = new ModuleLogs(this);
-	final Stops stops = new Stops(this);
-	final Definitions definitions = new Definitions(this);
+	final Recorder recorder;
+	final StatusView status;
+	final ScanLoop loop;
+	final ModuleTrees trees;
+	final HealthSampling health;
+	final Lifecycle lifecycle;
+	final RestartPlanner planner;
+	final Adoption adoption;
+	final Launcher launcher;
+	final ModuleLogs logs;
+	final Stops stops;
+	final Definitions definitions;
 
 	Engine(Logger logger, RuntimeHome home, RankedServices<ProcessReader> readers,
 			RankedServices<RestartStrategy> strategies, RankedServices<HealthPolicy> policies, JournalFeed journalFeed,
-			LoopListeners loopListeners) {
+			LoopListeners loopListeners, Machine machine) {
+		this.machine = machine;
+		this.scheduler = machine.scheduler();
+		this.stoppers = machine.stoppers();
 		this.logger = logger;
 		this.home = home;
 		this.readers = readers;
@@ -78,6 +80,18 @@ final class Engine {
 		this.journalFeed = journalFeed;
 		this.loopListeners = loopListeners;
 		this.parameterChecks = new ParameterChecks(strategies::named, policies::named);
+		recorder = new Recorder(this);
+		status = new StatusView(this);
+		loop = new ScanLoop(this);
+		trees = new ModuleTrees(this);
+		health = new HealthSampling(this);
+		lifecycle = new Lifecycle(this);
+		planner = new RestartPlanner(this);
+		adoption = new Adoption(this);
+		launcher = new Launcher(this);
+		logs = new ModuleLogs(this);
+		stops = new Stops(this);
+		definitions = new Definitions(this);
 		Path dir = home.var().resolve("watchdog");
 		WriteTrouble trouble = new WriteTrouble() {
 			@Override
@@ -90,15 +104,13 @@ final class Engine {
 				logger.warn("{} is written again ({}){}", what, file, detail);
 			}
 		};
-		recording = Executors.newSingleThreadExecutor(threads("pidwatcher-recorder"));
-		logWorker = Executors.newSingleThreadExecutor(threads("pidwatcher-log"));
+		recording = Executors.newSingleThreadExecutor(Machine.threads("pidwatcher-recorder"));
+		logWorker = Executors.newSingleThreadExecutor(Machine.threads("pidwatcher-log"));
 		journal = new Journal(dir.resolve("journal.jsonl"), JOURNAL_CAPACITY, trouble, recording);
 		journal.loadTail();
 		stateFile = new StateFile(dir.resolve("state.properties"), trouble, recording);
 		remembered = stateFile.load();
 		notifySockets = new NotifySockets(home.var().resolve("run").resolve("notify"), health::notified);
-		scheduler = Executors.newSingleThreadScheduledExecutor(threads("pidwatcher-watchdog"));
-		stoppers = Executors.newCachedThreadPool(threads("pidwatcher-stop"));
 	}
 
 	void start() {
@@ -123,6 +135,19 @@ final class Engine {
 		logWorker.shutdownNow();
 	}
 
+	/** A strategy registered: modules using it have their parameters checked, and pending failures their decision. */
+	void strategyAdded(String name) {
+		definitions.checkAgain(name, null);
+		status.publishAll(); // the status shows the strategy available
+		loop.kickAll(); // failures waiting for this strategy get their decision now
+	}
+
+	/** A strategy went away (a bundle stopped or updated): its modules' failures wait for it. */
+	void strategyRemoved(String name) {
+		status.publishAll();
+		definitions.strategyGone(name);
+	}
+
 	/** The module by name; the lock is held. */
 	Module get(String name) {
 		Module m = modules.get(name);
@@ -137,12 +162,8 @@ final class Engine {
 		return modules.get(m.name) == m;
 	}
 
-	private static ThreadFactory threads(String name) {
-		AtomicInteger n = new AtomicInteger();
-		return r -> {
-			Thread t = new Thread(r, name + "-" + n.incrementAndGet());
-			t.setDaemon(true);
-			return t;
-		};
+	/** The monotonic clock (System.nanoTime on a real machine). */
+	long nanos() {
+		return machine.nanos().getAsLong();
 	}
 }

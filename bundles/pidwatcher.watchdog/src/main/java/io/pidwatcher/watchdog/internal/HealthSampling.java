@@ -87,7 +87,7 @@ final class HealthSampling {
 			if (m == null) {
 				return;
 			}
-			long now = System.nanoTime();
+			long now = e.nanos();
 			for (String line : message.split("\n")) {
 				if (line.equals("WATCHDOG=1")) {
 					m.health.lastWatchdogNanos = now;

@@ -173,11 +173,11 @@ final class Launcher {
 		builder.redirectErrorStream(true).redirectOutput(e.logs.forStart(m.name, spec))
 				.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
 		try {
-			p = builder.start();
+			p = e.machine.spawner().start(builder);
 		} catch (IOException x) {
 			problem = x;
 		}
-		long startedNanos = System.nanoTime();
+		long startedNanos = e.nanos();
 		synchronized (e) {
 			m.launch = null;
 			m.health.notifySocket = notifySocket;
@@ -205,7 +205,7 @@ final class Launcher {
 				}
 			});
 			m.forced = false;
-			m.nextCheckNanos = System.nanoTime() + STARTUP_CHECK_NANOS;
+			m.nextCheckNanos = e.nanos() + STARTUP_CHECK_NANOS;
 			e.loop.scheduleTick(STARTUP_CHECK_NANOS);
 		}
 	}

@@ -27,14 +27,16 @@ final class ScanLoop {
 	/** Guarded by the engine's lock. */
 	private ScheduledFuture<?> pendingTick;
 	private long pendingTickAt;
-	private final long epochNanos = System.nanoTime();
+	private final long epochNanos;
 	/** Read and written by passes only, which run one at a time on the scheduler thread. */
-	private long lastEverythingNanos = epochNanos - DISCOVERY_NANOS;
+	private long lastEverythingNanos;
 	/** Stops running at once share their scans of everything (see SharedScan). */
 	private final SharedScan everything = new SharedScan(this::scanEverythingNow);
 
 	ScanLoop(Engine e) {
 		this.e = e;
+		this.epochNanos = e.nanos();
+		this.lastEverythingNanos = epochNanos - DISCOVERY_NANOS;
 	}
 
 	/** Makes a pass due within delayNanos (an earlier one already due stays); the lock is held. */
@@ -42,7 +44,7 @@ final class ScanLoop {
 		if (!e.active) {
 			return;
 		}
-		long at = System.nanoTime() + delayNanos;
+		long at = e.nanos() + delayNanos;
 		if (pendingTick != null && !pendingTick.isDone() && pendingTickAt - at <= 0) {
 			return;
 		}
@@ -83,7 +85,7 @@ final class ScanLoop {
 		try {
 			pass();
 		} finally {
-			e.loopListeners.passed(System.nanoTime());
+			e.loopListeners.passed(e.nanos());
 		}
 	}
 
@@ -100,7 +102,7 @@ final class ScanLoop {
 				}
 				return;
 			}
-			long started = System.nanoTime();
+			long started = e.nanos();
 			boolean everything = started - lastEverythingNanos >= DISCOVERY_NANOS || needsEverything();
 			ProcessSnapshot snapshot = reader.scan(everything ? ScanScope.everything() : ScanScope.tagged());
 			if (everything) {
@@ -110,7 +112,7 @@ final class ScanLoop {
 			// What a full disk kept from var/ is written as soon as there is room again.
 			e.journal.retry();
 			e.stateFile.retry();
-			long now = System.nanoTime();
+			long now = e.nanos();
 			synchronized (e) {
 				long next = Long.MAX_VALUE;
 				for (Module m : List.copyOf(e.modules.values())) {

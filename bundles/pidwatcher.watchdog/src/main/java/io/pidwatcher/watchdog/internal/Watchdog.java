@@ -79,9 +79,7 @@ public final class Watchdog implements Supervisor, ExitListener {
 		strategies.add(ref, strategy);
 		Engine e = engine;
 		if (e != null) {
-			e.definitions.checkAgain(String.valueOf(ref.getProperty(RestartStrategy.NAME_PROPERTY)), null);
-			e.status.publishAll(); // the status shows the strategy available
-			e.loop.kickAll(); // failures waiting for this strategy get their decision now
+			e.strategyAdded(String.valueOf(ref.getProperty(RestartStrategy.NAME_PROPERTY)));
 		}
 	}
 
@@ -89,8 +87,7 @@ public final class Watchdog implements Supervisor, ExitListener {
 		strategies.remove(ref);
 		Engine e = engine;
 		if (e != null) {
-			e.status.publishAll();
-			e.definitions.strategyGone(String.valueOf(ref.getProperty(RestartStrategy.NAME_PROPERTY)));
+			e.strategyRemoved(String.valueOf(ref.getProperty(RestartStrategy.NAME_PROPERTY)));
 		}
 	}
 
@@ -135,7 +132,8 @@ public final class Watchdog implements Supervisor, ExitListener {
 
 	@Activate
 	void activate() {
-		Engine e = new Engine(logger, home, readers, strategies, policies, journalFeed, loopListeners);
+		Engine e = new Engine(logger, home, readers, strategies, policies, journalFeed, loopListeners,
+				Machine.real());
 		engine = e;
 		e.start();
 	}
