@@ -131,7 +131,7 @@ final class Definitions {
 	void strategyGone(String name) {
 		synchronized (e) {
 			if (!e.active || e.strategies.named(name) != null) {
-				return; // another service (e.g. the built-in fixed) still answers to the name
+				return; // another service still answers to the name (two bundles of one strategy)
 			}
 			for (Module m : e.modules.values()) {
 				if (m.spec != null && m.spec.strategy().equals(name)) {
