@@ -158,6 +158,42 @@ class LifecycleTest {
 	}
 
 	@Test
+	void aStopWhileWaitingCancelsTheRestart() {
+		restartAfter(Duration.ofSeconds(1));
+		running("web");
+		f.exit("web", 1);
+		f.step();
+		assertThat(f.state("web")).isEqualTo(ModuleState.WAITING);
+		f.engine.stops.stop("web", true);
+		f.advance(Duration.ofSeconds(5));
+		assertThat(f.state("web")).isEqualTo(ModuleState.STOPPED);
+		assertThat(f.starts).hasSize(1);
+	}
+
+	@Test
+	void aFailureWaitingForItsStrategyIsStillWaitingInTheNextEngine() {
+		running("web"); // strategy "test" is not registered: the failure waits for it
+		f.exit("web", 1);
+		f.step();
+		assertThat(f.state("web")).isEqualTo(ModuleState.FAILED);
+		f.close();
+		assertThat(f.errors).as("errors the first engine logged").isEmpty();
+
+		f = new EngineFixture(home); // the next watchdog, on the same state file; the tree is gone
+		f.define("web", "strategy", "test");
+		f.step();
+		assertThat(f.state("web")).isEqualTo(ModuleState.FAILED);
+		assertThat(f.status("web").failures()).hasSize(1);
+		assertThat(f.starts).isEmpty();
+		restartAfter(Duration.ofMillis(100));
+		f.step();
+		assertThat(asked).singleElement().satisfies(r -> assertThat(r.failure().exitStatus()).hasValue(1));
+		f.advance(Duration.ofMillis(100));
+		assertThat(f.state("web")).isEqualTo(ModuleState.STARTING);
+		assertThat(f.status("web").restarts()).isEqualTo(1);
+	}
+
+	@Test
 	void aProgramThatCannotStartIsAFailureTheStrategyDecides() {
 		restartAfter(Duration.ofMillis(100));
 		f.failNextStart = new IOException("No such file or directory");
