@@ -197,20 +197,25 @@ class StrategyTest extends WatchdogTestBase {
 	@Test
 	void anOnFailureModuleThatExitsCleanlyWhileFixedIsAwayIsNotRestarted() throws Exception {
 		Bundle fixed = bundle("pidwatcher.strategy.fixed");
-		String name = modules.define(TestPrograms.uniqueModule("onfailure"), "command", Modules.pwtest("crash", "2500", "0"),
+		String name = modules.define(TestPrograms.uniqueModule("onfailure"), "command", Modules.pwtest("crash", "5000", "0"),
 				"interval", "100ms", "strategy", "fixed", "strategy.restart", "on-failure", "strategy.delay", "100ms");
 		modules.await(name, "running", s -> s.state() == ModuleState.RUNNING && s.main() != null);
 		fixed.stop();
+		Instant stopped = Instant.now();
 		try {
 			ModuleStatus failed = modules.await(name, "exited 0 while fixed is away",
 					s -> s.failures().size() == 1 && s.state() != ModuleState.RUNNING);
 			assertThat(failed.failures().get(0).exitStatus()).hasValue(0);
+			assertThat(failed.failures().get(0).at()).as("the exit came after fixed stopped (5s after the start)")
+					.isAfter(stopped);
 			Thread.sleep(500); // a restart after the 100ms delay would have happened by now
 			ModuleStatus waiting = supervisor.status(name);
 			assertThat(waiting.state()).isEqualTo(ModuleState.FAILED);
 			assertThat(waiting.reason()).contains("strategy fixed unavailable");
 			assertThat(waiting.restarts()).isZero();
 			assertThat(waiting.strategy()).isEqualTo(new StrategyStatus("fixed", false));
+			assertThat(supervisor.events(name, 100)).anySatisfy(e -> assertThat(e.reason())
+					.contains("strategy fixed unavailable: waiting for it to be deployed"));
 		} finally {
 			fixed.start();
 		}
