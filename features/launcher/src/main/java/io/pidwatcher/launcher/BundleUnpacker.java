@@ -18,6 +18,8 @@ import java.util.zip.ZipFile;
  * size and CRC already match its entry is left alone, so a restart of the same jar writes nothing
  * and a running runtime's files are never rewritten under it; a changed one is written beside and
  * renamed over (never seen half written); a copy no longer embedded (an older build's) is removed.
+ * If it cannot finish (a full or read-only var/), it removes the copies again: the runtime then
+ * starts from the jar, and a small full var/ keeps its room for the journal and the state.
  */
 final class BundleUnpacker {
 
@@ -35,6 +37,16 @@ final class BundleUnpacker {
 	Path unpack() throws IOException {
 		Path copies = directory.resolve(EMBEDDED);
 		Files.createDirectories(copies);
+		try {
+			mirror(copies);
+		} catch (IOException | RuntimeException e) {
+			discard(copies);
+			throw e;
+		}
+		return directory;
+	}
+
+	private void mirror(Path copies) throws IOException {
 		Set<String> embedded = new HashSet<>();
 		try (ZipFile zip = new ZipFile(jar.toFile())) {
 			for (ZipEntry entry : zip.stream().toList()) {
@@ -60,7 +72,21 @@ final class BundleUnpacker {
 				}
 			}
 		}
-		return directory;
+	}
+
+	/** Best effort: the reason of the failure is what the caller reports. */
+	private static void discard(Path copies) {
+		try (DirectoryStream<Path> files = Files.newDirectoryStream(copies)) {
+			for (Path file : files) {
+				try {
+					Files.deleteIfExists(file);
+				} catch (IOException e) {
+					// this one is left; the others are still removed
+				}
+			}
+		} catch (IOException e) {
+			// left as it is
+		}
 	}
 
 	/** The file name of an embedded jar directly under jar/, or null for any other entry. */

@@ -75,10 +75,24 @@ class BundleUnpackerTest {
 		assertThatThrownBy(() -> new BundleUnpacker(jar, var.resolve("bundles")).unpack()).isInstanceOf(IOException.class);
 	}
 
+	@Test
+	void aCopyThatCannotBeWrittenRemovesTheOnesAlreadyWritten() throws IOException {
+		Map<String, String> aFirst = new LinkedHashMap<>();
+		aFirst.put("jar/a.jar", "A");
+		aFirst.put("jar/b.jar", "B");
+		Path jar = zip("runtime.jar", aFirst);
+		Path bundles = dir.resolve("bundles");
+		// a non-empty directory where b.jar's copy goes: the rename over it fails
+		Files.createDirectories(bundles.resolve("jar/b.jar/in-the-way"));
+
+		assertThatThrownBy(() -> new BundleUnpacker(jar, bundles).unpack()).isInstanceOf(IOException.class);
+		assertThat(bundles.resolve("jar/a.jar")).as("written before b.jar failed, then removed").doesNotExist();
+	}
+
 	private Path zip(String name, Map<String, String> entries) throws IOException {
 		Path zip = dir.resolve(name);
 		try (ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(zip))) {
-			for (Map.Entry<String, String> e : new LinkedHashMap<>(entries).entrySet()) {
+			for (Map.Entry<String, String> e : entries.entrySet()) {
 				out.putNextEntry(new ZipEntry(e.getKey()));
 				out.write(e.getValue().getBytes(StandardCharsets.UTF_8));
 				out.closeEntry();
