@@ -6,8 +6,10 @@ import io.pidwatcher.testing.ExportedRuntime;
 import io.pidwatcher.testing.Proc;
 
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.List;
 import java.util.jar.Attributes;
 import java.util.jar.JarFile;
@@ -15,7 +17,6 @@ import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
 import java.util.zip.ZipEntry;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -79,59 +80,136 @@ class BundleManagementTest extends RuntimeTestBase {
 	}
 
 	@Test
-	void updateFromAUrlAndRefreshLeaveTheModulesRunning() throws Exception {
+	void updateFromAUrlLeavesTheModulesRunning() throws Exception {
 		Proc.Task kept = startWatchedModule();
 		long backoff = shell.bundleId("pidwatcher.strategy.backoff");
-		long watchdog = shell.bundleId("pidwatcher.watchdog");
 		Path backoffJar = Path.of(System.getProperty("backoff.jar"));
 
 		String update = shell.type("update " + backoff + " " + backoffJar.toUri());
 		assertThat(update).doesNotContainIgnoringCase("exception");
 		assertThat(shell.bundleState(backoff)).isEqualTo("Active");
-
-		// `refresh` without arguments throws a NullPointerException in gogo.command 1.1.2
-		// (Basic.refresh hands Arrays.asList a null array); with the bundle it works
-		String refresh = shell.type("refresh " + backoff);
-		assertThat(refresh).doesNotContainIgnoringCase("exception");
-		ExportedRuntime.until(WAIT, "the watchdog active after the refresh", () -> {
-			try {
-				return shell.bundleState(watchdog).equals("Active");
-			} catch (Exception e) {
-				return false;
-			}
-		});
+		assertThat(shell.type("echo ((bundle " + backoff + ") location)").trim())
+				.as("update ID URL keeps the location").startsWith("reference:file:");
 		Thread.sleep(1000);
 		assertThat(Proc.tagged(modules.get(0))).as("the same process, no second copy").containsExactly(kept);
 		assertThat(runtime.state(modules.get(0))).isEqualTo("running");
 	}
 
 	/**
-	 * Fails today with "MalformedURLException: no protocol: jar/pidwatcher.watchdog-....jar": bnd
-	 * 7.1.0's launcher installs the bundles embedded in pidwatcher.jar from a stream, with their
-	 * path inside the jar as location, and Felix updates from the location when no URL is given.
-	 * No launcher property changes that location (aQute.launcher.Launcher#installEmbedded);
-	 * `update ID URL` works meanwhile (the test above).
+	 * Failed with "MalformedURLException: no protocol: jar/pidwatcher.watchdog-....jar": bnd
+	 * 7.1.0's launcher installed the bundles embedded in pidwatcher.jar from a stream, with their
+	 * path in the jar as location, and Felix updates from the location when no URL is given. The
+	 * jar's Main-Class now unpacks them into var/bundles/ first, and the launcher installs each by
+	 * reference to its file. Ours and a third party's (Felix Metatype) alike.
 	 */
-	@Disabled("open: issue 15 part 5, update ID from the location of a bundle embedded in pidwatcher.jar")
 	@Test
-	void updateFromTheBundlesOwnLocationWorksForTheRuntimesOwnBundles() throws Exception {
+	void updateFromTheBundlesOwnLocationWorksForEveryBundleOfTheRuntime() throws Exception {
 		Proc.Task kept = startWatchedModule();
-		long watchdog = shell.bundleId("pidwatcher.watchdog");
-		String before = shell.type("echo ((bundle " + watchdog + ") lastModified)").trim();
+		for (String name : List.of("pidwatcher.watchdog", "org.apache.felix.metatype")) {
+			long id = shell.bundleId(name);
+			assertThat(shell.type("echo ((bundle " + id + ") location)").trim())
+					.startsWith("reference:file:" + home.toRealPath().resolve("var/bundles/jar/" + name));
+			String before = shell.type("echo ((bundle " + id + ") lastModified)").trim();
 
-		String update = shell.type("update " + watchdog);
-		assertThat(update).doesNotContain("MalformedURLException").doesNotContainIgnoringCase("exception");
-		ExportedRuntime.until(WAIT, "the watchdog active again", () -> {
+			String update = shell.type("update " + id);
+			assertThat(update).as("update %d (%s)", id, name).doesNotContainIgnoringCase("exception");
+			awaitBundleState(id, "Active");
+			assertThat(shell.type("echo ((bundle " + id + ") lastModified)").trim()).as("%s updated", name).isNotEqualTo(before);
+		}
+		Thread.sleep(1000);
+		assertThat(Proc.tagged(modules.get(0))).containsExactly(kept);
+		assertThat(runtime.state(modules.get(0))).isEqualTo("running");
+	}
+
+	/**
+	 * Bare `refresh` threw a NullPointerException in gogo.command 1.1.2 (Basic.refresh hands
+	 * Arrays.asList a null array); it refreshes the bundles pending removal, here the API's old
+	 * revision that every pidwatcher bundle was wired to.
+	 */
+	@Test
+	void refreshWithoutBundlesRefreshesThosePendingRemovalAndTheModulesKeepRunning() throws Exception {
+		Proc.Task kept = startWatchedModule();
+		long api = shell.bundleId("pidwatcher.api");
+		long watchdog = shell.bundleId("pidwatcher.watchdog");
+		assertThat(shell.type("update " + api)).doesNotContainIgnoringCase("exception");
+		assertThat(removalPending()).contains("pidwatcher.api [" + api + "]");
+
+		String refresh = shell.type("refresh");
+		assertThat(refresh).doesNotContainIgnoringCase("exception");
+		ExportedRuntime.until(WAIT, "nothing pending removal", () -> {
 			try {
-				return shell.bundleState(watchdog).equals("Active");
+				// an empty list is echoed as an empty line
+				return removalPending().isEmpty();
 			} catch (Exception e) {
 				return false;
 			}
 		});
-		assertThat(shell.type("echo ((bundle " + watchdog + ") lastModified)").trim()).as("updated").isNotEqualTo(before);
+		awaitBundleState(watchdog, "Active");
+		awaitState(modules.get(0), "running");
 		Thread.sleep(1000);
-		assertThat(Proc.tagged(modules.get(0))).containsExactly(kept);
+		assertThat(Proc.tagged(modules.get(0))).as("the same process, no second copy").containsExactly(kept);
 		assertThat(runtime.state(modules.get(0))).isEqualTo("running");
+
+		// with bundles it still refreshes those (the framework's own form)
+		assertThat(shell.type("refresh " + watchdog)).doesNotContainIgnoringCase("exception");
+		awaitBundleState(watchdog, "Active");
+		assertThat(shell.type("help refresh")).contains("pending removal");
+	}
+
+	@Test
+	void aSecondStartOfTheSameJarHasTheSameBundlesUnderTheSameIdsAndRewritesNoCopy() throws Exception {
+		startShell();
+		String first = shell.type("lb -l");
+		Path watchdogCopy = Path.of(URI.create(location(first, "pidwatcher.watchdog").replaceFirst("^reference:", "")));
+		assertThat(watchdogCopy).startsWith(home.toRealPath().resolve("var/bundles/jar"));
+		Object inode = Files.getAttribute(watchdogCopy, "unix:ino");
+		FileTime written = Files.getLastModifiedTime(watchdogCopy);
+		shell.close();
+		shell = null;
+
+		startShell();
+		String second = shell.type("lb -l");
+		assertThat(bundleLines(second)).isEqualTo(bundleLines(first));
+		assertThat(Files.getAttribute(watchdogCopy, "unix:ino")).isEqualTo(inode);
+		assertThat(Files.getLastModifiedTime(watchdogCopy)).isEqualTo(written);
+	}
+
+	/** var/bundles/ cannot be made (here a file is in its way): the runtime starts as before, from the jar. */
+	@Test
+	void withoutAWritableVarBundlesTheRuntimeStartsFromTheJarAndSaysSo() throws Exception {
+		Files.createDirectories(home.resolve("var"));
+		Files.writeString(home.resolve("var/bundles"), "in the way");
+		startShell();
+		assertThat(shell.text()).contains("pidwatcher: cannot unpack the runtime's bundles into");
+		long watchdog = shell.bundleId("pidwatcher.watchdog");
+		assertThat(shell.type("echo ((bundle " + watchdog + ") location)").trim()).startsWith("jar/pidwatcher.watchdog");
+		String name = module("kept");
+		awaitState(name, "running");
+	}
+
+	private String removalPending() throws Exception {
+		return shell.type("echo (((bundle 0) adapt ((bundle 0) loadclass org.osgi.framework.wiring.FrameworkWiring)) removalPendingBundles)").trim();
+	}
+
+	private void awaitBundleState(long id, String state) throws InterruptedException {
+		ExportedRuntime.until(WAIT, "bundle " + id + " " + state, () -> {
+			try {
+				return shell.bundleState(id).equals(state);
+			} catch (Exception e) {
+				return false;
+			}
+		});
+	}
+
+	/** The id|state|level|location lines of `lb -l`. */
+	private static List<String> bundleLines(String list) {
+		return list.lines().filter(l -> l.matches("\\s*\\d+\\|.*")).toList();
+	}
+
+	private static String location(String list, String symbolicName) {
+		return bundleLines(list).stream().map(l -> l.split("\\|")[3].trim())
+				.filter(l -> l.contains("/" + symbolicName + "-")).findFirst()
+				.orElseThrow(() -> new AssertionError("no " + symbolicName + " in\n" + list));
 	}
 
 	@Test
