@@ -7,16 +7,13 @@ import io.pidwatcher.testing.Proc;
 import io.pidwatcher.testing.TestPrograms;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -36,22 +33,17 @@ class ReadOnlyVarTest {
 
 	private Path home;
 	private Path var;
-	private boolean mounted;
-	private boolean bound;
+	private TmpfsVar tmpfs;
 	private ExportedRuntime runtime;
 	private String steady;
 	private String crashy;
 
 	@BeforeEach
 	void setUp() throws Exception {
-		Assumptions.assumeTrue(Files.readAllLines(Path.of("/proc/self/status")).stream()
-				.anyMatch(l -> l.startsWith("Uid:") && l.substring(4).trim().split("\\s+")[0].equals("0")),
-				"skipped: mounting a tmpfs under var/ and remounting it read-only needs root (CI runs as root)");
 		home = Files.createTempDirectory("pw-rel-rovar");
 		Files.createDirectories(home.resolve("etc"));
-		var = Files.createDirectories(home.resolve("var"));
-		run("mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", var.toString());
-		mounted = true;
+		tmpfs = TmpfsVar.mount(home, "4m");
+		var = tmpfs.var;
 		runtime = new ExportedRuntime(home);
 	}
 
@@ -65,19 +57,8 @@ class ReadOnlyVarTest {
 				TestPrograms.killTagged("PIDWATCHER_MODULE", m);
 			}
 		}
-		if (bound) {
-			try {
-				run("umount", var.toString());
-			} catch (AssertionError e) {
-				run("umount", "-l", var.toString());
-			}
-		}
-		if (mounted) {
-			try {
-				run("umount", var.toString());
-			} catch (AssertionError e) {
-				run("umount", "-l", var.toString());
-			}
+		if (tmpfs != null) {
+			tmpfs.close();
 		}
 		if (runtime != null) {
 			runtime.delete();
@@ -91,19 +72,6 @@ class ReadOnlyVarTest {
 		Files.writeString(home.resolve("etc/pidwatcher.module-" + steady + ".cfg"), "command=" + pwtest + " sleep 600\ninterval=200ms\n");
 		Files.writeString(home.resolve("etc/pidwatcher.module-" + crashy + ".cfg"),
 				"command=" + pwtest + " crash 400 3\nstrategy.delay=200ms\ninterval=200ms\n");
-	}
-
-	/** A read-only bind mount over var/: every file opened there from now on is on a read-only file system. */
-	private void makeVarReadOnly() throws Exception {
-		run("mount", "--bind", var.toString(), var.toString());
-		bound = true;
-		run("mount", "-o", "remount,bind,ro", var.toString());
-		assertThat(Files.isWritable(var)).as("var/ is read-only").isFalse();
-	}
-
-	private void makeVarWritable() throws Exception {
-		run("umount", var.toString());
-		bound = false;
 	}
 
 	/** New runs of crashy seen in /proc over {@code phase}, while steady's main task must stay alive. */
@@ -137,11 +105,11 @@ class ReadOnlyVarTest {
 			return crashyRuns.size() >= 2;
 		});
 
-		makeVarReadOnly();
+		tmpfs.readOnly();
 		Set<Proc.Task> runsWhileReadOnly = crashyRunsOver(READ_ONLY_PHASE, crashyRuns, steadyMain);
 		String console = Files.readString(home.resolve("runtime.out"));
 
-		makeVarWritable();
+		tmpfs.writable();
 		ExportedRuntime.until(WAIT, "the runtime saying it writes again", () -> {
 			try {
 				return Files.readString(var.resolve("log/pidwatcher.log")).contains("is written again");
@@ -169,7 +137,7 @@ class ReadOnlyVarTest {
 		for (String dir : new String[] { "log", "watchdog", "run" }) {
 			Files.createDirectories(var.resolve(dir));
 		}
-		makeVarReadOnly();
+		tmpfs.readOnly();
 		runtime.start();
 		Set<Proc.Task> runs = new HashSet<>();
 		ExportedRuntime.until(WAIT, crashy + " started and restarted on a read-only var/", () -> {
@@ -202,12 +170,5 @@ class ReadOnlyVarTest {
 		} catch (IOException e) {
 			return "";
 		}
-	}
-
-	private static void run(String... command) throws IOException, InterruptedException {
-		Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-		String said = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-		assertThat(p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0).as("%s (it said: %s)", String.join(" ", command), said)
-				.isTrue();
 	}
 }
