@@ -61,12 +61,18 @@ public final class LogWriter implements LogListener {
 	private long lostLines = -1;
 
 	@Activate
-	void activate(LogWriterConfig config) throws IOException {
+	void activate(LogWriterConfig config) {
 		consoleLevel = level(config.consoleLevel(), LogLevel.WARN);
 		fileLevel = level(config.fileLevel(), LogLevel.INFO);
 		logFile = home.var().resolve("log").resolve("pidwatcher.log");
-		Files.createDirectories(logFile.getParent());
-		open();
+		// No open here: on a read-only var/ an exception here left the component inactive, and with
+		// it the console, so the runtime said nothing at all. write() opens the file and says once
+		// when it cannot.
+		try {
+			Files.createDirectories(logFile.getParent());
+		} catch (IOException e) {
+			// said by the first write()
+		}
 		// OSGi loggers default to WARN; lower the root so INFO (e.g. config changes) reaches the file.
 		loggerAdmin.getLoggerContext(null).setLogLevels(Map.of(org.osgi.service.log.Logger.ROOT_LOGGER_NAME, LogLevel.INFO));
 		logReader.addLogListener(this);

@@ -22,8 +22,7 @@ import org.junit.jupiter.api.Test;
  * The README's promises about how a module's program runs ("Supervising modules"), each checked
  * against the exported runtime jar with /proc, the program's own output or the files it writes as
  * the oracle: the stop signal, env.* and directory, the session and stdin, the module log, config
- * changes applied at once, log retention, names with dashes. A promise main breaks is @Disabled
- * with the reason (issue 16).
+ * changes applied at once (interval, policies*, stop.*), log retention, names with dashes (issue 16).
  */
 class ModulePromisesTest {
 
@@ -122,7 +121,7 @@ class ModulePromisesTest {
 
 	/**
 	 * stop.* applies at once to a running module: a stop.signal set while it runs is the one sent.
-	 * Fails on main: a stop uses the config the run started with (Watchdog.stopTree gets runSpec).
+	 * Failed before 53c7d12: a stop used the config the run started with.
 	 */
 	@Test
 	void aStopSignalEditAppliesAtOnce() throws Exception {
@@ -152,6 +151,67 @@ class ModulePromisesTest {
 		rt.define(policy, "command=PWTEST tree 1 2 600\ninterval=200ms\nstop.timeout=2s\npolicies=tasks\npolicy.tasks.max=1\n");
 		ExportedRuntime.until(RuntimeHome.WAIT, policy + ": the tree that breaks the new limit stopped", () -> !Proc.alive(before));
 		assertThat(String.join("\n", rt.journal(policy))).as("the new policy's verdict journaled").contains("tasks (max 1)");
+	}
+
+	/**
+	 * A tree of sh and one sleep that grows by two sleeps on SIGUSR1 and never loses a task: no exit
+	 * kicks an evaluation, so only the interval's timer lets the tasks policy see the growth.
+	 */
+	private static String growsOnUsr1(String interval) {
+		return "command=sh -c 'trap \"sleep 600 & sleep 600 &\" USR1; sleep 600 & while :; do wait; done'\n"
+				+ "interval=" + interval + "\npolicies=tasks\npolicy.tasks.max=3\nstop.timeout=2s\n";
+	}
+
+	/**
+	 * interval applies at once: a module edited from 1h to 200ms, with the same pids, sees a tree
+	 * that grows after the edit, well before the old interval's next check. A control module left at
+	 * 1h grows the same way and stays untouched, so nothing but the interval's timer finds it.
+	 */
+	@Test
+	void anIntervalEditAppliesAtOnce() throws Exception {
+		String edited = rt.name("ivl");
+		String control = rt.name("ivlctl");
+		rt.define(edited, growsOnUsr1("1h"));
+		rt.define(control, growsOnUsr1("1h"));
+		for (String m : List.of(edited, control)) {
+			ExportedRuntime.until(RuntimeHome.WAIT, m + ": sh and its sleep in /proc (the trap is set)", () -> Proc.tree(m).size() == 2);
+		}
+		List<Proc.Task> before = Proc.tree(edited);
+		Proc.Task main = rt.main(edited).orElseThrow();
+		Proc.Task controlMain = rt.main(control).orElseThrow();
+
+		rt.define(edited, growsOnUsr1("200ms"));
+		ExportedRuntime.until(RuntimeHome.WAIT, edited + ": the edit read (journal: config changed)",
+				() -> journal(edited).contains("config changed"));
+		assertThat(Proc.tree(edited)).as("the edit of interval restarted nothing").isEqualTo(before);
+
+		signal("USR1", main);
+		signal("USR1", controlMain);
+		ExportedRuntime.until(RuntimeHome.WAIT, control + ": grown past the limit in /proc", () -> Proc.tree(control).size() > 3);
+		// WAIT is far below the old interval (1h): only the new one can find the growth this soon
+		ExportedRuntime.until(RuntimeHome.WAIT, edited + ": the tree grown past the limit stopped", () -> !Proc.alive(main));
+		assertThat(journal(edited)).as("the verdict journaled").contains("tasks (max 3)");
+		long end = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(3);
+		while (System.nanoTime() < end) {
+			assertThat(Proc.alive(controlMain)).as("%s (interval 1h) not evaluated since it grew", control).isTrue();
+			Thread.sleep(100);
+		}
+		assertThat(journal(control)).doesNotContain("tasks (max 3)");
+	}
+
+	private static String journal(String name) {
+		try {
+			return String.join("\n", rt.journal(name));
+		} catch (java.io.IOException e) {
+			return "";
+		}
+	}
+
+	private static void signal(String signal, Proc.Task task) throws Exception {
+		assertThat(Proc.alive(task)).as("pid %d alive to get SIG%s", task.pid(), signal).isTrue();
+		Process kill = new ProcessBuilder("kill", "-" + signal, Integer.toString(task.pid())).redirectErrorStream(true).start();
+		assertThat(kill.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) && kill.exitValue() == 0).as("kill -%s %d", signal, task.pid())
+				.isTrue();
 	}
 
 	private static String status(String name) {

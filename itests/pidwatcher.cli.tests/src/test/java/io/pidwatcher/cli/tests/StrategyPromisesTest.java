@@ -83,19 +83,23 @@ class StrategyPromisesTest {
 	}
 
 	/**
-	 * "only pw:start brings it back", across a restart of the runtime too. Fails on main: the new
-	 * runtime starts the gave-up module again (autostart: the gave-up state is not kept). Whether
-	 * the README's promise or autostart ("start when ... the runtime starts") should win is for the
-	 * lead to decide; this test holds the README's words.
+	 * "only pw:start brings it back", across a restart of the runtime too (the README: a gave-up
+	 * one stays given up). The config is edited to a program that stays before the runtime is
+	 * killed: a crashing one, started wrongly, was over and given up again before the test looked
+	 * (a mutation starting it passed).
 	 */
 	@Test
 	void aGaveUpModuleStaysDownAcrossARuntimeRestart() throws Exception {
 		rt = new RuntimeHome("pw-gaveup2");
 		rt.start();
 		String name = rt.name("gone");
-		rt.define(name, "command=PWTEST crash 200 3\nstrategy=intensity\nstrategy.max-restarts=1\nstrategy.period=1min\n"
-				+ "strategy.delay=100ms\ninterval=200ms\n");
+		String giveUp = "strategy=intensity\nstrategy.max-restarts=1\nstrategy.period=1min\nstrategy.delay=100ms\ninterval=200ms\n";
+		rt.define(name, "command=PWTEST crash 200 3\n" + giveUp);
 		rt.awaitState(name, "gave");
+		// a program that stays: a wrongful start by the next runtime is then seen in /proc, not over
+		// (and given up again) before the test looks
+		rt.define(name, "command=PWTEST sleep 600\n" + giveUp);
+		ExportedRuntime.until(RuntimeHome.WAIT, "the edit read", () -> journal(name).contains("config changed"));
 		rt.runtime.kill9();
 		rt.start();
 		rt.assertNothingRunsFor(name, Duration.ofSeconds(3));

@@ -17,7 +17,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -37,7 +36,7 @@ class DiskFullTest {
 
 	private Path home;
 	private Path var;
-	private boolean mounted;
+	private TmpfsVar tmpfs;
 	private ExportedRuntime runtime;
 	private final List<String> modules = new ArrayList<>();
 
@@ -45,18 +44,8 @@ class DiskFullTest {
 	void setUp() throws Exception {
 		home = Files.createTempDirectory("pw-rel-diskfull");
 		Files.createDirectories(home.resolve("etc"));
-		var = Files.createDirectories(home.resolve("var"));
-		// The only guard of the full-var/ promise: as root (CI runs as root) a mount that fails is a
-		// failure, never a skip; only a non-root run skips, visibly, with its reason.
-		org.junit.jupiter.api.Assumptions.assumeTrue(isRoot(),
-				"skipped: mounting the 1 MiB tmpfs under var/ needs root (CI runs as root, where this test must run)");
-		ProcessBuilder mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", var.toString())
-				.redirectErrorStream(true);
-		Process p = mount.start();
-		String said = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-		assertThat(p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0)
-				.as("as root, mount -t tmpfs -o size=1m on %s succeeds (it said: %s)", var, said).isTrue();
-		mounted = true;
+		tmpfs = TmpfsVar.mount(home, "1m");
+		var = tmpfs.var;
 		runtime = new ExportedRuntime(home);
 	}
 
@@ -68,8 +57,8 @@ class DiskFullTest {
 		for (String m : modules) {
 			TestPrograms.killTagged("PIDWATCHER_MODULE", m);
 		}
-		if (mounted && run("umount", var.toString()) != 0) {
-			run("umount", "-l", var.toString());
+		if (tmpfs != null) {
+			tmpfs.close();
 		}
 		if (runtime != null) {
 			runtime.delete();
@@ -351,16 +340,6 @@ class DiskFullTest {
 	}
 
 	/** Uid 0, from /proc/self/status (the real uid: mount checks it, and user.name may lie). */
-	private static boolean isRoot() throws IOException {
-		return Files.readAllLines(Path.of("/proc/self/status")).stream()
-				.anyMatch(l -> l.startsWith("Uid:") && l.substring(4).trim().split("\\s+")[0].equals("0"));
-	}
-
-	private static int run(String... command) throws IOException, InterruptedException {
-		Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-		return p.waitFor(30, TimeUnit.SECONDS) ? p.exitValue() : -1;
-	}
-
 	/** Tagged processes of a module whose parent is not tagged by it: one per running instance. */
 	static int mainProcesses(String module) {
 		List<Proc.Task> tagged = Proc.tagged(module);

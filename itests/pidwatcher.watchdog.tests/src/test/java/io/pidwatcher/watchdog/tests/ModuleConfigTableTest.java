@@ -105,7 +105,7 @@ class ModuleConfigTableTest extends WatchdogTestBase {
 		assertThat(tablePrefixes).isNotEmpty().isEqualTo(metatypePrefixes);
 	}
 
-	/** Fails on main: the README documents `group`, which the Metatype definition does not describe. */
+	/** Failed before 53c7d12: the README documented `group`, which the Metatype definition did not describe. */
 	@Test
 	void everyKeyOfTheReadmeTableIsInTheMetatype() {
 		assertThat(metatypeKeys).as("Metatype attributes of " + PID).containsAll(tableKeys);
