@@ -183,8 +183,21 @@ public final class Watchdog implements Supervisor, ExitListener {
 	}
 
 	private final ParameterChecks parameterChecks = new ParameterChecks(
-			name -> named(strategies, RestartStrategy.NAME_PROPERTY, name),
-			name -> named(policies, HealthPolicy.NAME_PROPERTY, name));
+			name -> found(strategies, RestartStrategy.NAME_PROPERTY, name, "pidwatcher.strategy."),
+			name -> found(policies, HealthPolicy.NAME_PROPERTY, name, "pidwatcher.policy."));
+
+	/** identity (issue 14 part 7): the named service and the parameter names its bundle's Metatype declares. */
+	private static <S> ParameterChecks.Found<S> found(Map<ServiceReference<S>, S> services, String property, String name,
+			String ocdPrefix) {
+		for (Map.Entry<ServiceReference<S>, S> e : services.entrySet()) {
+			if (name.equals(String.valueOf(e.getKey().getProperty(property)))) {
+				return new ParameterChecks.Found<>(e.getValue(), e.getValue() instanceof FixedDelayStrategy
+						? java.util.Optional.of(FixedDelayStrategy.PARAMETERS)
+						: DeclaredParameters.of(e.getKey().getBundle(), ocdPrefix + name));
+			}
+		}
+		return null;
+	}
 
 	/**
 	 * A strategy or policy appeared: the modules that use it have their parameters checked by it now.
@@ -1098,12 +1111,14 @@ public final class Watchdog implements Supervisor, ExitListener {
 		if (SETSID != null) {
 			argv.add(SETSID.toString());
 		}
+		argv.addAll(IdentityCommand.prefix(spec.identity())); // identity (issue 14 part 3): user, limits, umask
 		argv.addAll(spec.command());
 		ProcessBuilder builder = new ProcessBuilder(argv).directory(spec.directory().toFile());
 		Map<String, String> env = builder.environment();
 		env.remove("NOTIFY_SOCKET");
 		env.remove("WATCHDOG_USEC");
 		env.remove("WATCHDOG_PID");
+		env.putAll(spec.identity().environment()); // identity (issue 14 part 3): USER, HOME of user=
 		env.putAll(l.environment());
 		Path notifySocket = null;
 		if (spec.notifyProtocol()) {
