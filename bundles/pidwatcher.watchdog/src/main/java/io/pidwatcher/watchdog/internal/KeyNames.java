@@ -28,11 +28,12 @@ final class KeyNames {
 
 	/**
 	 * Whether Config Admin, FileInstall or SCR put the key there (service.pid,
-	 * felix.fileinstall.filename, component.name...): not the user's, never an error.
+	 * felix.fileinstall.filename, component.name, osgi.ds.satisfying.condition.target, private
+	 * ".name" properties): not the user's, never an error.
 	 */
 	static boolean addedByTheFramework(String key) {
 		return key.startsWith("service.") || key.startsWith("felix.fileinstall.") || key.startsWith("component.")
-				|| key.startsWith(":org.apache.felix.");
+				|| key.startsWith("osgi.ds.") || key.startsWith(".") || key.startsWith(":org.apache.felix.");
 	}
 
 	/**

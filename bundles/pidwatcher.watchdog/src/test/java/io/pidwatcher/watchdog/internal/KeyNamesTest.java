@@ -41,7 +41,8 @@ class KeyNamesTest {
 	void keysOfConfigAdminFileInstallAndScrAreNotErrors() {
 		ModuleSpec spec = ModuleSpec.parse("m", Map.of("command", "sh", "service.pid", "pidwatcher.module~m",
 				"service.factoryPid", "pidwatcher.module", "felix.fileinstall.filename", "file:/x.cfg",
-				"component.name", "io.pidwatcher.watchdog.internal.ModuleFile", "component.id", "7"), ROOT);
+				"component.name", "io.pidwatcher.watchdog.internal.ModuleFile", "component.id", "7",
+				"osgi.ds.satisfying.condition.target", "(osgi.condition.id=true)"), ROOT);
 		assertThat(spec.command()).containsExactly("sh");
 	}
 

@@ -1,0 +1,56 @@
+package io.pidwatcher.watchdog.tests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pidwatcher.api.supervisor.ModuleState;
+import io.pidwatcher.api.supervisor.ModuleStatus;
+import io.pidwatcher.testing.TestPrograms;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * A key no part of the runtime knows makes its module invalid, naming the key and the nearest
+ * known one; keys a deployed strategy declares in its Metatype are known; keys of a strategy that
+ * is not deployed wait unchecked.
+ */
+class UnknownKeysTest extends WatchdogTestBase {
+
+	@Test
+	void typosAreInvalidWithTheNearestKnownKeyAndTheRestRunsOn() throws Exception {
+		String healthy = modules.define(TestPrograms.uniqueModule("healthy"), "command", "sleep 120");
+		ModuleStatus before = modules.awaitState(healthy, ModuleState.RUNNING);
+		String strategyTypo = modules.define(TestPrograms.uniqueModule("dealy"), "command", "sleep 120",
+				"strategy", "fixed", "strategy.dealy", "5s");
+		String plainTypo = modules.define(TestPrograms.uniqueModule("intervall"), "command", "sleep 120",
+				"intervall", "1s");
+		String backoffTypo = modules.define(TestPrograms.uniqueModule("backoff"), "command", "sleep 120",
+				"strategy", "backoff", "strategy.inital", "1s");
+		String policyTypo = modules.define(TestPrograms.uniqueModule("policy"), "command", "sleep 120",
+				"policies", "cpu", "policy.cpuu.limit", "90");
+
+		assertThat(modules.awaitState(strategyTypo, ModuleState.INVALID).reason())
+				.contains("unknown key 'strategy.dealy' (did you mean 'strategy.delay'?)");
+		assertThat(modules.awaitState(plainTypo, ModuleState.INVALID).reason())
+				.contains("unknown key 'intervall' (did you mean 'interval'?)");
+		assertThat(modules.awaitState(backoffTypo, ModuleState.INVALID).reason())
+				.contains("unknown key 'strategy.inital' (did you mean 'strategy.initial'?)");
+		assertThat(modules.awaitState(policyTypo, ModuleState.INVALID).reason())
+				.contains("unknown key 'policy.cpuu.limit': policy cpuu is not in policies");
+		for (String bad : new String[] { strategyTypo, plainTypo, backoffTypo, policyTypo }) {
+			assertThat(modules.liveTree(bad)).isEmpty();
+		}
+		assertThat(supervisor.status(healthy).main()).isEqualTo(before.main());
+
+		// fixed, the module runs
+		modules.define(strategyTypo, "command", "sleep 120", "strategy", "fixed", "strategy.delay", "5s");
+		assertThat(modules.awaitState(strategyTypo, ModuleState.RUNNING).configProblem()).isEmpty();
+	}
+
+	@Test
+	void keysOfAStrategyThatIsNotDeployedWaitUnchecked() throws Exception {
+		String name = modules.define(TestPrograms.uniqueModule("later"), "command", "sleep 120",
+				"strategy", "notdeployed", "strategy.anything", "1");
+		ModuleStatus s = modules.awaitState(name, ModuleState.RUNNING);
+		assertThat(s.configProblem()).isEmpty();
+	}
+}
