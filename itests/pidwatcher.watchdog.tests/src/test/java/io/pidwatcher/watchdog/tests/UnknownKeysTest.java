@@ -6,7 +6,11 @@ import io.pidwatcher.api.supervisor.ModuleState;
 import io.pidwatcher.api.supervisor.ModuleStatus;
 import io.pidwatcher.testing.TestPrograms;
 
+import io.pidwatcher.api.policy.HealthPolicy;
+import io.pidwatcher.api.strategy.RestartStrategy;
+
 import org.junit.jupiter.api.Test;
+import org.osgi.test.common.annotation.InjectService;
 
 /**
  * A key no part of the runtime knows makes its module invalid, naming the key and the nearest
@@ -14,6 +18,13 @@ import org.junit.jupiter.api.Test;
  * is not deployed wait unchecked.
  */
 class UnknownKeysTest extends WatchdogTestBase {
+
+	// deployed before the modules are defined (a test before this one may have stopped and started them)
+	@InjectService(filter = "(pidwatcher.strategy=backoff)", timeout = 10000)
+	RestartStrategy backoff;
+
+	@InjectService(filter = "(pidwatcher.policy=cpu)", timeout = 10000)
+	HealthPolicy cpu;
 
 	@Test
 	void typosAreInvalidWithTheNearestKnownKeyAndTheRestRunsOn() throws Exception {
@@ -27,6 +38,8 @@ class UnknownKeysTest extends WatchdogTestBase {
 				"strategy", "backoff", "strategy.inital", "1s");
 		String policyTypo = modules.define(TestPrograms.uniqueModule("policy"), "command", "sleep 120",
 				"policies", "cpu", "policy.cpuu.limit", "90");
+		String policyKeyTypo = modules.define(TestPrograms.uniqueModule("limt"), "command", "sleep 120",
+				"policies", "cpu,liveness", "policy.cpu.limt", "90", "policy.liveness.min", "1");
 
 		assertThat(modules.awaitState(strategyTypo, ModuleState.INVALID).reason())
 				.contains("unknown key 'strategy.dealy' (did you mean 'strategy.delay'?)");
@@ -36,7 +49,9 @@ class UnknownKeysTest extends WatchdogTestBase {
 				.contains("unknown key 'strategy.inital' (did you mean 'strategy.initial'?)");
 		assertThat(modules.awaitState(policyTypo, ModuleState.INVALID).reason())
 				.contains("unknown key 'policy.cpuu.limit': policy cpuu is not in policies");
-		for (String bad : new String[] { strategyTypo, plainTypo, backoffTypo, policyTypo }) {
+		assertThat(modules.awaitState(policyKeyTypo, ModuleState.INVALID).reason())
+				.contains("unknown key 'policy.cpu.limt' (did you mean 'policy.cpu.limit'?)");
+		for (String bad : new String[] { strategyTypo, plainTypo, backoffTypo, policyTypo, policyKeyTypo }) {
 			assertThat(modules.liveTree(bad)).isEmpty();
 		}
 		assertThat(supervisor.status(healthy).main()).isEqualTo(before.main());
