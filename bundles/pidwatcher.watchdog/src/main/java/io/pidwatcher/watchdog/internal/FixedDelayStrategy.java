@@ -20,9 +20,6 @@ public final class FixedDelayStrategy implements RestartStrategy {
 
 	static final Duration DEFAULT_DELAY = Duration.ofMillis(100);
 
-	/** The strategy.* keys this strategy reads (it has no Metatype definition to declare them). */
-	static final java.util.Set<String> PARAMETERS = java.util.Set.of("delay");
-
 	@Override
 	public RestartDecision decide(RestartRequest request) {
 		String text = request.parameters().get("delay");

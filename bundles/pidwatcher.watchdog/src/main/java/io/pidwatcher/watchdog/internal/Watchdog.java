@@ -191,9 +191,10 @@ public final class Watchdog implements Supervisor, ExitListener {
 			String ocdPrefix) {
 		for (Map.Entry<ServiceReference<S>, S> e : services.entrySet()) {
 			if (name.equals(String.valueOf(e.getKey().getProperty(property)))) {
+				// the built-in fixed declares nothing: its keys wait for the pidwatcher.strategy.fixed bundle,
+				// which starts after the watchdog and knows more of them (strategy.restart)
 				return new ParameterChecks.Found<>(e.getValue(), e.getValue() instanceof FixedDelayStrategy
-						? java.util.Optional.of(FixedDelayStrategy.PARAMETERS)
-						: DeclaredParameters.of(e.getKey().getBundle(), ocdPrefix + name));
+						? java.util.Optional.empty() : DeclaredParameters.of(e.getKey().getBundle(), ocdPrefix + name));
 			}
 		}
 		return null;

@@ -10,6 +10,8 @@ import io.pidwatcher.api.policy.HealthPolicy;
 import io.pidwatcher.api.strategy.RestartStrategy;
 
 import org.junit.jupiter.api.Test;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.FrameworkUtil;
 import org.osgi.test.common.annotation.InjectService;
 
 /**
@@ -67,5 +69,41 @@ class UnknownKeysTest extends WatchdogTestBase {
 				"strategy", "notdeployed", "strategy.anything", "1");
 		ModuleStatus s = modules.awaitState(name, ModuleState.RUNNING);
 		assertThat(s.configProblem()).isEmpty();
+	}
+
+	/**
+	 * The runtime starts the watchdog (with its built-in fixed) before the pidwatcher.strategy.fixed
+	 * bundle: a module read in between is not judged by the built-in's shorter list of keys, and is
+	 * checked once the bundle is there.
+	 */
+	@Test
+	void keysWaitForTheStrategyBundleWhileOnlyTheBuiltInFixedAnswers() throws Exception {
+		Bundle fixed = null;
+		for (Bundle b : FrameworkUtil.getBundle(getClass()).getBundleContext().getBundles()) {
+			if ("pidwatcher.strategy.fixed".equals(b.getSymbolicName())) {
+				fixed = b;
+			}
+		}
+		assertThat(fixed).as("bundle pidwatcher.strategy.fixed").isNotNull();
+		fixed.stop();
+		try {
+			String known = modules.define(TestPrograms.uniqueModule("restart"), "command", "sleep 120",
+					"strategy.restart", "on-failure");
+			String typo = modules.define(TestPrograms.uniqueModule("typo"), "command", "sleep 120",
+					"strategy.dealy", "1s");
+			assertThat(modules.awaitState(known, ModuleState.RUNNING).configProblem()).isEmpty();
+			ModuleStatus before = modules.awaitState(typo, ModuleState.RUNNING);
+			fixed.start();
+			// running: it keeps the config in force and shows the rejection
+			ModuleStatus after = modules.await(typo, "rejected by the fixed bundle",
+					st -> st.configProblem().contains("unknown key 'strategy.dealy' (did you mean 'strategy.delay'?)"));
+			assertThat(after.main()).isEqualTo(before.main());
+			assertThat(supervisor.status(known).state()).isEqualTo(ModuleState.RUNNING);
+			assertThat(supervisor.status(known).configProblem()).isEmpty();
+		} finally {
+			if (fixed.getState() != Bundle.ACTIVE) {
+				fixed.start();
+			}
+		}
 	}
 }
