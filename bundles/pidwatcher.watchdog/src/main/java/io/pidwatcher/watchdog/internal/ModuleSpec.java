@@ -118,6 +118,11 @@ record ModuleSpec(
 		}
 		ProcessIdentity identity = ProcessIdentity.parse(props, UnixAccounts.system(), UnixAccounts.runningAsRoot());
 		IdentityCommand.checkTools(identity);
+		if (notify && identity.user().filter(u -> u.uid() != 0).isPresent()) {
+			// var/run is the runtime's alone (0700): another user cannot reach the socket, and every start would time out
+			throw new IllegalArgumentException("notify=true with user=" + identity.user().get().name() + ": the notify "
+					+ "socket is not reachable by another user (not supported yet)");
+		}
 		return new ModuleSpec(name, List.copyOf(command), directory, env, interval, autostart, strategy,
 				strategyParameters, group, policies, policyParameters, signal, signalName.toUpperCase(), stopTimeout, notify,
 				startTimeout, logSize, Math.max(0, logFiles), identity);

@@ -153,4 +153,13 @@ class IdentityParsingTest {
 				.isFalse();
 		assertThat(List.of(plain.identity())).containsExactly(ProcessIdentity.INHERITED);
 	}
+
+	@Test
+	void notifyWithAnotherUserIsRefusedRatherThanTimingOutAtEveryStart() {
+		Path root = Path.of("/");
+		assertThatThrownBy(() -> ModuleSpec.parse("m", Map.of("command", "sh", "notify", "true", "user", "nobody"), root))
+				.hasMessageStartingWith("notify=true with user=nobody: the notify socket is not reachable");
+		assertThat(ModuleSpec.parse("m", Map.of("command", "sh", "notify", "true", "user", "root"), root).notifyProtocol())
+				.isTrue();
+	}
 }

@@ -16,14 +16,14 @@ import org.osgi.test.common.annotation.InjectService;
 
 /**
  * A key no part of the runtime knows makes its module invalid, naming the key and the nearest
- * known one; keys a deployed strategy declares in its Metatype are known; keys of a strategy that
+ * known one; keys a deployed strategy or policy declares in its Metatype are known; keys of a strategy that
  * is not deployed wait unchecked.
  */
 class UnknownKeysTest extends WatchdogTestBase {
 
-	// deployed before the modules are defined (a test before this one may have stopped and started them)
-	@InjectService(filter = "(pidwatcher.strategy=backoff)", timeout = 10000)
-	RestartStrategy backoff;
+	// deployed before the modules are defined (intensity, not backoff: other tests swap the backoff bundle)
+	@InjectService(filter = "(pidwatcher.strategy=intensity)", timeout = 10000)
+	RestartStrategy intensity;
 
 	@InjectService(filter = "(pidwatcher.policy=cpu)", timeout = 10000)
 	HealthPolicy cpu;
@@ -36,8 +36,8 @@ class UnknownKeysTest extends WatchdogTestBase {
 				"strategy", "fixed", "strategy.dealy", "5s");
 		String plainTypo = modules.define(TestPrograms.uniqueModule("intervall"), "command", "sleep 120",
 				"intervall", "1s");
-		String backoffTypo = modules.define(TestPrograms.uniqueModule("backoff"), "command", "sleep 120",
-				"strategy", "backoff", "strategy.inital", "1s");
+		String intensityTypo = modules.define(TestPrograms.uniqueModule("intensity"), "command", "sleep 120",
+				"strategy", "intensity", "strategy.max_restarts", "3");
 		String policyTypo = modules.define(TestPrograms.uniqueModule("policy"), "command", "sleep 120",
 				"policies", "cpu", "policy.cpuu.limit", "90");
 		String policyKeyTypo = modules.define(TestPrograms.uniqueModule("limt"), "command", "sleep 120",
@@ -47,13 +47,13 @@ class UnknownKeysTest extends WatchdogTestBase {
 				.contains("unknown key 'strategy.dealy' (did you mean 'strategy.delay'?)");
 		assertThat(modules.awaitState(plainTypo, ModuleState.INVALID).reason())
 				.contains("unknown key 'intervall' (did you mean 'interval'?)");
-		assertThat(modules.awaitState(backoffTypo, ModuleState.INVALID).reason())
-				.contains("unknown key 'strategy.inital' (did you mean 'strategy.initial'?)");
+		assertThat(modules.awaitState(intensityTypo, ModuleState.INVALID).reason())
+				.contains("unknown key 'strategy.max_restarts' (did you mean 'strategy.max-restarts'?)");
 		assertThat(modules.awaitState(policyTypo, ModuleState.INVALID).reason())
 				.contains("unknown key 'policy.cpuu.limit': policy cpuu is not in policies");
 		assertThat(modules.awaitState(policyKeyTypo, ModuleState.INVALID).reason())
 				.contains("unknown key 'policy.cpu.limt' (did you mean 'policy.cpu.limit'?)");
-		for (String bad : new String[] { strategyTypo, plainTypo, backoffTypo, policyTypo, policyKeyTypo }) {
+		for (String bad : new String[] { strategyTypo, plainTypo, intensityTypo, policyTypo, policyKeyTypo }) {
 			assertThat(modules.liveTree(bad)).isEmpty();
 		}
 		assertThat(supervisor.status(healthy).main()).isEqualTo(before.main());
