@@ -8,6 +8,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 
+import org.osgi.framework.ServiceReference;
+
 /**
  * Asks a module's strategy and policies whether they can use its {@code strategy.*} and
  * {@code policy.<name>.*} parameters, so that a value they cannot parse is a bad key like any
@@ -65,6 +67,22 @@ final class ParameterChecks {
 						+ KeyNames.suggestion(key, declared.get(), prefix));
 			}
 		}
+	}
+
+	/**
+	 * The service registered under {@code name} (the first of the map's order, the watchdog's
+	 * ranking) and the parameter names its bundle's Metatype declares; null when none is.
+	 */
+	static <S> Found<S> found(Map<ServiceReference<S>, S> services, String property, String name, String ocdPrefix) {
+		for (Map.Entry<ServiceReference<S>, S> e : services.entrySet()) {
+			if (name.equals(String.valueOf(e.getKey().getProperty(property)))) {
+				// the built-in fixed declares nothing: its keys wait for the pidwatcher.strategy.fixed bundle,
+				// which starts after the watchdog and knows more of them (strategy.restart)
+				return new Found<>(e.getValue(), e.getValue() instanceof FixedDelayStrategy ? Optional.empty()
+						: DeclaredParameters.of(e.getKey().getBundle(), ocdPrefix + name));
+			}
+		}
+		return null;
 	}
 
 	/** Whether the spec names this strategy or this policy: it is checked again when that appears. */

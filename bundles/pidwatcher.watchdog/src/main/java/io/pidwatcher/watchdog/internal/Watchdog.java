@@ -183,22 +183,8 @@ public final class Watchdog implements Supervisor, ExitListener {
 	}
 
 	private final ParameterChecks parameterChecks = new ParameterChecks(
-			name -> found(strategies, RestartStrategy.NAME_PROPERTY, name, "pidwatcher.strategy."),
-			name -> found(policies, HealthPolicy.NAME_PROPERTY, name, "pidwatcher.policy."));
-
-	/** identity (issue 14 part 7): the named service and the parameter names its bundle's Metatype declares. */
-	private static <S> ParameterChecks.Found<S> found(Map<ServiceReference<S>, S> services, String property, String name,
-			String ocdPrefix) {
-		for (Map.Entry<ServiceReference<S>, S> e : services.entrySet()) {
-			if (name.equals(String.valueOf(e.getKey().getProperty(property)))) {
-				// the built-in fixed declares nothing: its keys wait for the pidwatcher.strategy.fixed bundle,
-				// which starts after the watchdog and knows more of them (strategy.restart)
-				return new ParameterChecks.Found<>(e.getValue(), e.getValue() instanceof FixedDelayStrategy
-						? java.util.Optional.empty() : DeclaredParameters.of(e.getKey().getBundle(), ocdPrefix + name));
-			}
-		}
-		return null;
-	}
+			name -> ParameterChecks.found(strategies, RestartStrategy.NAME_PROPERTY, name, "pidwatcher.strategy."),
+			name -> ParameterChecks.found(policies, HealthPolicy.NAME_PROPERTY, name, "pidwatcher.policy."));
 
 	/**
 	 * A strategy or policy appeared: the modules that use it have their parameters checked by it now.
