@@ -3,7 +3,9 @@ package io.pidwatcher.api.reader;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -19,6 +21,15 @@ import java.util.stream.Collectors;
  * @param takenAt         wall-clock time of the scan, for people
  * @param tasks           the processes, in pid order
  * @param truncated       true when the source hit a limit and some matching processes are missing
+ * @param lineage         present when the reader keeps fork-time lineage: then a tagged or module
+ *                        scan lists every process forked by a member since the lineage was built
+ *                        (whatever its environment says, {@link Membership#FORK}), and a scan of
+ *                        everything would find no more members. The value is the lineage's
+ *                        generation: it changes whenever the lineage is rebuilt (at its start,
+ *                        after lost events, when the reader restarts), that is whenever a member
+ *                        may have been missed, so a consumer scans everything once per
+ *                        generation and otherwise need not.
+ *                        Empty for a reader that knows membership only from scans.
  */
 public record ProcessSnapshot(
 		String source,
@@ -27,10 +38,18 @@ public record ProcessSnapshot(
 		long monotonicNanos,
 		Instant takenAt,
 		List<TaskSnapshot> tasks,
-		boolean truncated) {
+		boolean truncated,
+		OptionalLong lineage) {
 
 	public ProcessSnapshot {
 		tasks = List.copyOf(tasks);
+		Objects.requireNonNull(lineage, "lineage");
+	}
+
+	/** A snapshot of a reader that keeps no fork-time lineage (the form of API 1.0). */
+	public ProcessSnapshot(String source, String tagName, ScanScope scope, long monotonicNanos, Instant takenAt,
+			List<TaskSnapshot> tasks, boolean truncated) {
+		this(source, tagName, scope, monotonicNanos, takenAt, tasks, truncated, OptionalLong.empty());
 	}
 
 	public Optional<TaskSnapshot> find(TaskId id) {

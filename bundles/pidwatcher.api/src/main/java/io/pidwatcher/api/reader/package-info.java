@@ -4,7 +4,7 @@
  * io.pidwatcher.api.reader.ProcessReader}; everything downstream reads {@link
  * io.pidwatcher.api.reader.ProcessSnapshot}s and never touches /proc itself.
  */
-@Version("1.0.0")
+@Version("1.1.0")
 package io.pidwatcher.api.reader;
 
 import org.osgi.annotation.versioning.Version;

@@ -70,19 +70,21 @@ final class ParameterChecks {
 	}
 
 	/**
-	 * The service registered under {@code name} (the first of the map's order, the watchdog's
-	 * ranking) and the parameter names its bundle's Metatype declares; null when none is.
+	 * The service registered under {@code name} (the highest-ranked) and the parameter names its
+	 * bundle's Metatype declares as object class {@code ocdPrefix + name}; null when none is.
 	 */
-	static <S> Found<S> found(Map<ServiceReference<S>, S> services, String property, String name, String ocdPrefix) {
-		for (Map.Entry<ServiceReference<S>, S> e : services.entrySet()) {
-			if (name.equals(String.valueOf(e.getKey().getProperty(property)))) {
-				// the built-in fixed declares nothing: its keys wait for the pidwatcher.strategy.fixed bundle,
-				// which starts after the watchdog and knows more of them (strategy.restart)
-				return new Found<>(e.getValue(), e.getValue() instanceof FixedDelayStrategy ? Optional.empty()
-						: DeclaredParameters.of(e.getKey().getBundle(), ocdPrefix + name));
-			}
+	static <S> Found<S> found(RankedServices<S> services, String name, String ocdPrefix) {
+		Map.Entry<ServiceReference<S>, S> e = services.registration(name);
+		if (e == null) {
+			return null;
 		}
-		return null;
+		Optional<Set<String>> declared;
+		try {
+			declared = DeclaredParameters.of(e.getKey().getBundle(), ocdPrefix + name);
+		} catch (RuntimeException unreadable) {
+			declared = Optional.empty(); // a reference that cannot give its bundle (the engine tests' stand-ins) declares nothing
+		}
+		return new Found<>(e.getValue(), declared);
 	}
 
 	/** Whether the spec names this strategy or this policy: it is checked again when that appears. */

@@ -14,7 +14,7 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The health history of a module holds {@link Module#MAX_SAMPLES} samples. Readers make new records
+ * The health history of a module holds {@link HealthRecord#MAX_SAMPLES} samples. Readers make new records
  * every scan; kept as they come, 200 modules of 25 tasks held 3 million task records (about 600 MiB
  * of live heap after five minutes of the soak test). A task that did not change is one record.
  */
@@ -31,19 +31,19 @@ class ModuleSamplesTest {
 
 	@Test
 	void aQuietTreeIsHeldOnceHoweverManySamplesAreKept() {
-		Module m = new Module("web", 0);
-		for (int i = 0; i < Module.MAX_SAMPLES; i++) {
+		HealthRecord m = new HealthRecord();
+		for (int i = 0; i < HealthRecord.MAX_SAMPLES; i++) {
 			m.addSample(sample(i, IntStream.rangeClosed(1, 25).mapToObj(pid -> scanned(pid, 0)).toList()));
 		}
 		Set<TaskSnapshot> distinct = Collections.newSetFromMap(new IdentityHashMap<>());
 		m.samples.forEach(s -> distinct.addAll(s.tasks()));
-		assertThat(m.samples).hasSize(Module.MAX_SAMPLES);
+		assertThat(m.samples).hasSize(HealthRecord.MAX_SAMPLES);
 		assertThat(distinct).hasSize(25);
 	}
 
 	@Test
 	void aChangedTaskIsANewRecordThatSharesItsUnchangedStrings() {
-		Module m = new Module("web", 0);
+		HealthRecord m = new HealthRecord();
 		m.addSample(sample(1, List.of(scanned(1, 0))));
 		m.addSample(sample(2, List.of(scanned(1, 5_000_000))));
 		TaskSnapshot before = m.samples.getFirst().tasks().get(0);

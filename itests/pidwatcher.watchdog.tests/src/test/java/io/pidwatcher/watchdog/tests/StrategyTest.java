@@ -182,10 +182,48 @@ class StrategyTest extends WatchdogTestBase {
 		assertThat(Gogo.run(gogo, "pw:status " + name)).contains("strategy nosuch unavailable");
 		String table = Gogo.run(gogo, "pw:strategies");
 		assertThat(table).containsPattern("nosuch\\s+\\(not deployed[^\\n]*" + name);
-		// the fixed bundle answers to 'fixed'; the watchdog's built-in (ranked -100) is shadowed
+		// the fixed bundle answers to 'fixed', and only it: the watchdog has no built-in of its own
 		assertThat(table).containsPattern("fixed\\s+pidwatcher.strategy.fixed\\s+1.1.0")
-				.containsPattern("fixed\\s+pidwatcher.watchdog \\(shadowed\\)");
+				.doesNotContain("pidwatcher.watchdog");
 		assertThat(supervisor.events(name, 100)).anySatisfy(e -> assertThat(e.reason()).contains("strategy nosuch unavailable"));
+	}
+
+	/**
+	 * Issue 12 part 4: one implementation of 'fixed'. While the fixed bundle is away (stopped, as in
+	 * the middle of its update), a module of strategy.restart=on-failure that exits 0 waits, failed,
+	 * for it; the watchdog's built-in fallback used to restart it, ignoring strategy.restart. Once
+	 * fixed is back it decides as always: a clean exit under on-failure is not restarted.
+	 */
+	@Test
+	void anOnFailureModuleThatExitsCleanlyWhileFixedIsAwayIsNotRestarted() throws Exception {
+		Bundle fixed = bundle("pidwatcher.strategy.fixed");
+		String name = modules.define(TestPrograms.uniqueModule("onfailure"), "command", Modules.pwtest("crash", "5000", "0"),
+				"interval", "100ms", "strategy", "fixed", "strategy.restart", "on-failure", "strategy.delay", "100ms");
+		modules.await(name, "running", s -> s.state() == ModuleState.RUNNING && s.main() != null);
+		fixed.stop();
+		Instant stopped = Instant.now();
+		try {
+			ModuleStatus failed = modules.await(name, "exited 0 while fixed is away",
+					s -> s.failures().size() == 1 && s.state() != ModuleState.RUNNING);
+			assertThat(failed.failures().get(0).exitStatus()).hasValue(0);
+			assertThat(failed.failures().get(0).at()).as("the exit came after fixed stopped (5s after the start)")
+					.isAfter(stopped);
+			Thread.sleep(500); // a restart after the 100ms delay would have happened by now
+			ModuleStatus waiting = supervisor.status(name);
+			assertThat(waiting.state()).isEqualTo(ModuleState.FAILED);
+			assertThat(waiting.reason()).contains("strategy fixed unavailable");
+			assertThat(waiting.restarts()).isZero();
+			assertThat(waiting.strategy()).isEqualTo(new StrategyStatus("fixed", false));
+			assertThat(supervisor.events(name, 100)).anySatisfy(e -> assertThat(e.reason())
+					.contains("strategy fixed unavailable: waiting for it to be deployed"));
+		} finally {
+			fixed.start();
+		}
+		ModuleStatus decided = modules.await(name, "decided by the fixed bundle", s -> s.state() == ModuleState.GAVE_UP);
+		assertThat(decided.lastDecision()).contains("strategy.restart=on-failure");
+		Thread.sleep(300);
+		assertThat(supervisor.status(name).restarts()).isZero();
+		assertThat(starts(name)).hasSize(1);
 	}
 
 	/** A Config Admin change from fixed to backoff applies at the next failure, without a restart. */

@@ -19,6 +19,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -34,7 +37,7 @@ import java.util.function.Supplier;
  * overflowed, or a CPU's sequence numbers jump) it scans in full again; a member that scan does
  * not find is reported as exited only then, once /proc has confirmed it gone.
  *
- * <p>About 450 lines: the record handlers, the rescan and the member scan share one invariant
+ * <p>About 500 lines: the record handlers, the rescan and the member scan share one invariant
  * (this thread is the lineage's only writer), so they stay together; the parser, the socket, the
  * sequence check and the table are classes of their own. The pw:source facts could move out next.
  */
@@ -63,7 +66,16 @@ final class ConnectorEvents implements Runnable {
 	/** The tag name the lineage was built for; null until the first full scan is done. */
 	private volatile TagName lineageTag;
 	private volatile boolean rebuildRequested;
-	private volatile long forks, execs, exits, delivered, losses, rescans, skipped;
+	private volatile long forks, execs, exits, delivered, losses, rescans, skipped, catchUpTimeouts;
+	/** How long a module's scan waits for the records queued before it (see awaitCaughtUp). */
+	static final long CATCH_UP_MILLIS = 100;
+	private static final long CATCH_UP_PAUSE_NANOS = 50_000;
+	/** The newest timestamp of the records handled so far (see caughtUpWith). */
+	private volatile long handledThrough = Long.MIN_VALUE;
+	/** Whether the last scan saw every record queued before it; guarded by the caller's lock on the scanner. */
+	private boolean lastScanCaughtUp;
+	/** Where this connector's generations start (see {@link #generation}). */
+	private final long firstGeneration = System.nanoTime();
 	private volatile Last lastExit, lastLoss;
 	/** The connector thread's nice value, or why it could not be raised. */
 	private volatile String priority = "nice 0";
@@ -157,7 +169,13 @@ final class ConnectorEvents implements Runnable {
 				switch (socket.receive(buffer, IDLE_POLL_MILLIS, wake.fd())) {
 					case NOTHING -> wake.drain();
 					case LOST -> lost("the socket's receive queue overflowed (ENOBUFS)");
-					case DATA -> handle(ProcEventParser.parse(buffer, socket.length(), this::skipped));
+					case DATA -> {
+						ProcEventParser.Parsed parsed = ProcEventParser.parse(buffer, socket.length(), this::skipped);
+						handle(parsed);
+						if (parsed.newestNanos() != Long.MIN_VALUE) {
+							handledThrough = parsed.newestNanos();
+						}
+					}
 				}
 			}
 		} catch (RuntimeException e) {
@@ -366,6 +384,7 @@ final class ConnectorEvents implements Runnable {
 			return scanner.scan(tag, scope);
 		}
 		if (scope.kind() == ScanScope.Kind.EVERYTHING) {
+			lastScanCaughtUp = true;
 			ProcfsScanner.Result r = scanner.scan(tag, scope);
 			List<TaskSnapshot> tasks = new ArrayList<>(r.tasks().size());
 			for (TaskSnapshot t : r.tasks()) {
@@ -374,6 +393,7 @@ final class ConnectorEvents implements Runnable {
 			}
 			return new ProcfsScanner.Result(tasks, r.examined(), r.vanished(), r.unreadable());
 		}
+		lastScanCaughtUp = scope.kind() != ScanScope.Kind.MODULE || awaitCaughtUp();
 		List<Lineage.Member> members = lineage.members(scope);
 		List<TaskSnapshot> tasks = new ArrayList<>(members.size());
 		int vanished = 0;
@@ -387,6 +407,43 @@ final class ConnectorEvents implements Runnable {
 		}
 		tasks.sort(Comparator.comparingInt(TaskSnapshot::pid));
 		return new ProcfsScanner.Result(tasks, members.size(), vanished, 0);
+	}
+
+	/**
+	 * A module's scan is what a stop relies on to find every member, the one forked a moment ago
+	 * included: it waits until every record queued so far is handled, for at most {@value
+	 * #CATCH_UP_MILLIS} ms (a fork storm elsewhere can keep the queue from ever emptying, and a
+	 * starved thread can lag). A scan that stopped waiting says so: its snapshot carries no
+	 * lineage ({@link #lineageOfLastScan}), so the consumer scans everything instead of trusting
+	 * it. The tick's tagged scans do not wait: what they miss now, the next one lists.
+	 */
+	private boolean awaitCaughtUp() {
+		long asked = System.nanoTime();
+		long deadline = asked + TimeUnit.MILLISECONDS.toNanos(CATCH_UP_MILLIS);
+		boolean woken = false;
+		while (!caughtUpWith(asked)) {
+			if (!woken) {
+				wake.signal(); // an idle thread looks at the queue again, and finds it empty after `asked`
+				woken = true;
+			}
+			if (System.nanoTime() - deadline > 0) {
+				catchUpTimeouts++;
+				return false;
+			}
+			LockSupport.parkNanos(CATCH_UP_PAUSE_NANOS);
+		}
+		return true;
+	}
+
+	/**
+	 * Whether every record queued before {@code asked} is handled. The kernel queues a fork's
+	 * record before fork() returns in the parent, and stamps it before it queues it, so either
+	 * the thread found the queue empty after {@code asked}, or it handled a record stamped after
+	 * {@code asked}, and then every record queued before {@code asked} came before that one.
+	 */
+	private boolean caughtUpWith(long asked) {
+		return handledThrough - asked >= 0 && handledThrough != Long.MIN_VALUE || socket.drainedAt() - asked >= 0
+				&& socket.drainedAt() != Long.MIN_VALUE;
 	}
 
 	private static TaskSnapshot asMember(TaskSnapshot t, Lineage.Member m) {
@@ -410,6 +467,27 @@ final class ConnectorEvents implements Runnable {
 		return lineageTag != null;
 	}
 
+	/**
+	 * The lineage's generation for scans under this tag name: this connector's start plus the
+	 * number of full rebuilds so far, so it changes after every loss of events and every change
+	 * of tag, and a restarted reader never repeats an earlier one's. Empty before the first
+	 * rebuild or under another tag name, when scans walk /proc plainly.
+	 */
+	OptionalLong generation(String tag) {
+		TagName built = lineageTag;
+		return built != null && built.value().equals(tag) ? OptionalLong.of(firstGeneration + rescans)
+				: OptionalLong.empty();
+	}
+
+	/**
+	 * The lineage the last {@link #scan} may claim: its generation, or empty when that scan walked
+	 * /proc plainly or stopped waiting for queued records. The caller serialises this with its
+	 * scans, as it does the scans.
+	 */
+	OptionalLong lineageOfLastScan(String tag) {
+		return lastScanCaughtUp ? generation(tag) : OptionalLong.empty();
+	}
+
 	long losses() {
 		return losses;
 	}
@@ -429,7 +507,8 @@ final class ConnectorEvents implements Runnable {
 						exit == null ? "" : "; last: " + exit.what() + ", at " + (exit.at().getEpochSecond() * 1_000_000L
 								+ exit.at().getNano() / 1000) + " us since the epoch"),
 				String.format("connector losses: %d%s; full scans: %d (the first included); records skipped: %d; "
-						+ "receive queue %d KiB; thread %s", losses, loss == null ? "" : " (last: " + loss.what() + " at " + loss.at() + ")",
-						rescans, skipped, socket.receiveBufferBytes() / 1024, priority));
+						+ "module scans that stopped waiting for queued records: %d; receive queue %d KiB; thread %s", losses,
+						loss == null ? "" : " (last: " + loss.what() + " at " + loss.at() + ")",
+						rescans, skipped, catchUpTimeouts, socket.receiveBufferBytes() / 1024, priority));
 	}
 }

@@ -38,6 +38,7 @@ final class ConnectorSocket implements AutoCloseable {
 	private final int fd;
 	private final int receiveBuffer;
 	private int length;
+	private volatile long drainedAt = Long.MIN_VALUE;
 
 	private ConnectorSocket(int fd, int receiveBuffer) {
 		this.fd = fd;
@@ -179,10 +180,19 @@ final class ConnectorSocket implements AutoCloseable {
 	}
 
 	/**
-	 * Waits up to {@code timeoutMillis} for a datagram, or for {@code wakeFd} (an eventfd, -1 for
-	 * none) to become readable, and reads one datagram into {@code buffer} ({@link #length()}).
+	 * Reads one datagram into {@code buffer} ({@link #length()}): at once if one is queued, else
+	 * after waiting up to {@code timeoutMillis} for one, or for {@code wakeFd} (an eventfd, -1 for
+	 * none) to become readable. The caller handles each datagram before it calls again, so when
+	 * the queue is found empty, every record queued before that moment has been handled
+	 * ({@link #drainedAt()}).
 	 */
 	Received receive(byte[] buffer, int timeoutMillis, int wakeFd) {
+		long before = System.nanoTime();
+		Received queued = receiveQueued(buffer);
+		if (queued != null) {
+			return queued;
+		}
+		drainedAt = before;
 		int[] fds = wakeFd >= 0 ? new int[] { fd, LinuxCalls.POLLIN, wakeFd, LinuxCalls.POLLIN }
 				: new int[] { fd, LinuxCalls.POLLIN };
 		try {
@@ -193,6 +203,12 @@ final class ConnectorSocket implements AutoCloseable {
 		if ((fds[1] >>> 16) == 0) {
 			return Received.NOTHING;
 		}
+		queued = receiveQueued(buffer);
+		return queued != null ? queued : Received.NOTHING;
+	}
+
+	/** One datagram if one is queued; null when the queue is empty (EAGAIN). */
+	private Received receiveQueued(byte[] buffer) {
 		try {
 			length = (int) LinuxCalls.INSTANCE.recv(fd, buffer, buffer.length, LinuxCalls.MSG_DONTWAIT);
 			return Received.DATA;
@@ -200,8 +216,16 @@ final class ConnectorSocket implements AutoCloseable {
 			if (e.getErrorCode() == LinuxCalls.ENOBUFS) {
 				return Received.LOST;
 			}
-			return Received.NOTHING; // EAGAIN, EINTR
+			return e.getErrorCode() == LinuxCalls.EAGAIN ? null : Received.NOTHING; // EINTR: try again later
 		}
+	}
+
+	/**
+	 * {@link System#nanoTime()} just before the connector thread last found the queue empty
+	 * (Long.MIN_VALUE before that): every record the kernel queued before then has been handled.
+	 */
+	long drainedAt() {
+		return drainedAt;
 	}
 
 	int length() {

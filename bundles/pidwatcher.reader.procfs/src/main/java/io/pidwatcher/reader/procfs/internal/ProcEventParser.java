@@ -24,8 +24,15 @@ final class ProcEventParser {
 	/** what, cpu, timestamp_ns: the header every proc_event starts with. */
 	private static final int EVENT_HEADER = 16;
 
-	/** What one datagram held: the events, and whether the kernel said it dropped some (overrun). */
-	record Parsed(List<ProcEvent> events, boolean overrun) {
+	/**
+	 * What one datagram held: the events, whether the kernel said it dropped some (overrun), and
+	 * the newest event's timestamp (the kernel's CLOCK_MONOTONIC, which {@link System#nanoTime()}
+	 * reads too; Long.MIN_VALUE when it held none).
+	 */
+	record Parsed(List<ProcEvent> events, boolean overrun, long newestNanos) {
+		Parsed(List<ProcEvent> events, boolean overrun) {
+			this(events, overrun, Long.MIN_VALUE);
+		}
 	}
 
 	private ProcEventParser() {
@@ -36,6 +43,7 @@ final class ProcEventParser {
 				.order(ByteOrder.nativeOrder());
 		List<ProcEvent> events = new ArrayList<>(1);
 		boolean overrun = false;
+		long newest = Long.MIN_VALUE;
 		int at = 0;
 		int end = buf.limit();
 		while (end - at >= NLMSG_HDRLEN) {
@@ -54,6 +62,8 @@ final class ProcEventParser {
 				ProcEvent e = connectorMessage(buf, payload, payloadLength, skipped);
 				if (e != null) {
 					events.add(e);
+					// checked by connectorMessage: the event's header (what, cpu, timestamp_ns) is there
+					newest = Math.max(newest, buf.getLong(payload + CN_MSG_LEN + 8));
 				}
 			} else if (type != NLMSG_NOOP) {
 				skipped.accept("netlink message type " + type + (type == NLMSG_ERROR ? " (error)" : ""));
@@ -63,7 +73,7 @@ final class ProcEventParser {
 		if (at < end && end - at < NLMSG_HDRLEN && events.isEmpty() && !overrun) {
 			skipped.accept((end - at) + " trailing bytes, shorter than a netlink header");
 		}
-		return new Parsed(events, overrun);
+		return new Parsed(events, overrun, newest);
 	}
 
 	private static ProcEvent connectorMessage(ByteBuffer buf, int at, int length, Consumer<String> skipped) {

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.osgi.service.component.annotations.Activate;
@@ -224,6 +225,7 @@ public final class ProcfsReader implements ProcessReader {
 		long started;
 		long finished;
 		Instant wallClock;
+		OptionalLong lineage;
 		// timed inside the lock: the cost pw:source shows, and the snapshot's moment, are the scan's own,
 		// not the wait behind other callers' scans (under load that wait was most of the "cost")
 		synchronized (scanner) {
@@ -232,6 +234,9 @@ public final class ProcfsReader implements ProcessReader {
 			ConnectorEvents c = connector;
 			result = c != null ? c.scan(scanner, name.value(), scope) : scanner.scan(name.value(), scope);
 			finished = System.nanoTime();
+			// read after the scan: a rebuild during it gives the new generation, so the consumer
+			// scans everything once more rather than trusting a lineage that may have missed a fork
+			lineage = c != null ? c.lineageOfLastScan(name.value()) : OptionalLong.empty();
 		}
 		ExitTracker tracker = exits;
 		if (tracker != null && name.equals(tagName)) {
@@ -241,7 +246,7 @@ public final class ProcfsReader implements ProcessReader {
 				result.vanished() + result.unreadable());
 		// The scan's moment is its midpoint: /proc cannot be read atomically.
 		return new ProcessSnapshot("procfs", name.value(), scope, started + (finished - started) / 2, wallClock,
-				result.tasks(), false);
+				result.tasks(), false, lineage);
 	}
 
 	@Override

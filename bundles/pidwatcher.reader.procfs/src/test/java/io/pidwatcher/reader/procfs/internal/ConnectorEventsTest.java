@@ -190,9 +190,76 @@ class ConnectorEventsTest {
 				.collect(Collectors.toSet())).as("one exit event per process").isEqualTo(oracle);
 	}
 
+	/**
+	 * A stop relies on a module's scan to list the child forked a moment ago: the shell prints
+	 * each child's pid after fork() returned in it, and the module's scan taken right then must
+	 * list that child (it waits for the records queued before it), or, when it stopped waiting,
+	 * not claim the lineage. To make the connector thread lag as it can on a loaded machine, it
+	 * runs at nice 10 against busy threads; without the wait, children are then missing from the
+	 * scans.
+	 */
+	@Test
+	void aModuleScanListsEveryChildWhoseForkHasReturned() throws Exception {
+		startConnector(8 << 20);
+		for (int tid : threadsNamed("pidwatcher-proc")) { // comm keeps 15 characters
+			new ProcessBuilder("renice", "-n", "10", "-p", Integer.toString(tid)).start().waitFor(10, TimeUnit.SECONDS);
+		}
+		java.util.concurrent.atomic.AtomicBoolean spin = new java.util.concurrent.atomic.AtomicBoolean(true);
+		List<Thread> spinners = new ArrayList<>();
+		for (int i = 0; i < 3; i++) {
+			Thread t = new Thread(() -> {
+				while (spin.get()) {
+					Thread.onSpinWait();
+				}
+			});
+			t.setDaemon(true);
+			t.start();
+			spinners.add(t);
+		}
+		try {
+			checkEveryChildIsListedRightAfterItsFork();
+		} finally {
+			spin.set(false);
+		}
+	}
+
+	private void checkEveryChildIsListedRightAfterItsFork() throws Exception {
+		String module = TestPrograms.uniqueModule("fresh");
+		ProcessBuilder builder = new ProcessBuilder("sh", "-c",
+				"for i in $(seq 100); do sleep 120 & echo $!; done; exec sleep 120");
+		builder.environment().put(TAG, module);
+		builder.redirectErrorStream(true);
+		Process shell = builder.start();
+		started.add(shell);
+		List<Integer> missed = new ArrayList<>();
+		int claimed = 0;
+		try (var out = new java.io.BufferedReader(
+				new java.io.InputStreamReader(shell.getInputStream(), StandardCharsets.UTF_8))) {
+			for (int i = 0; i < 100; i++) {
+				String line = out.readLine();
+				assertThat(line).as("child %d's pid from the shell", i).isNotNull();
+				int child = Integer.parseInt(line.strip());
+				List<TaskSnapshot> scan = module(module);
+				// a scan that stopped waiting for the starved thread must say so, and not claim lineage
+				if (connector.lineageOfLastScan(TAG).isPresent()) {
+					claimed++;
+					if (!pids(scan).contains(child)) {
+						missed.add(child);
+					}
+				}
+			}
+		}
+		assertThat(missed).as("children missing from the module's scan right after their fork; facts: %s",
+				connector.facts()).isEmpty();
+		assertThat(claimed).as("scans that waited for the starved thread rather than giving up; facts: %s",
+				connector.facts()).isPositive();
+	}
+
 	@Test
 	void eventsLostToATinyQueueAreRecoveredByARescanWithNothingLost() throws Exception {
 		startConnector(256); // the kernel's minimum: a few records
+		long firstGeneration = connector.generation(TAG).orElseThrow();
+		assertThat(connector.generation("OTHER_TAG")).as("no lineage under another tag name").isEmpty();
 		String module = TestPrograms.uniqueModule("lost");
 		Process p = TestPrograms.start(TAG, module, "wipestorm", "300", "60");
 		started.add(p);
@@ -205,6 +272,8 @@ class ConnectorEventsTest {
 			assertThat(pids(module(module))).isEqualTo(oracle);
 		});
 		assertThat(connector.rescans()).as("full scans: the first, and at least one after a loss").isGreaterThan(1);
+		// a consumer sees that the lineage was rebuilt, and so that a member may have been missed
+		assertThat(connector.generation(TAG).orElseThrow()).as("generation after the loss").isGreaterThan(firstGeneration);
 		assertThat(connector.facts()).anyMatch(l -> l.startsWith("connector losses: ") && !l.startsWith("connector losses: 0"));
 		// Nothing of ours was taken for dead, and every exit reported anywhere is a real one.
 		assertThat(exits.stream().filter(x -> module.equals(x.tagValue()))).isEmpty();
@@ -213,6 +282,23 @@ class ConnectorEventsTest {
 			assertThat(now == null || now.start() * ProcfsScanner.NANOS_PER_TICK != x.task().startTimeNanos())
 					.as("reported exited but alive: %s", x).isTrue();
 		}
+	}
+
+	private static List<Integer> threadsNamed(String comm) throws IOException {
+		List<Integer> tids = new ArrayList<>();
+		try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+			for (Path task : tasks.toList()) {
+				try {
+					if (Files.readString(task.resolve("comm")).strip().equals(comm)) {
+						tids.add(Integer.parseInt(task.getFileName().toString()));
+					}
+				} catch (IOException e) {
+					// that thread ended
+				}
+			}
+		}
+		assertThat(tids).as("threads named %s", comm).isNotEmpty();
+		return tids;
 	}
 
 	private ExitEvent awaitExit(int pid, String module, Duration timeout) throws InterruptedException {

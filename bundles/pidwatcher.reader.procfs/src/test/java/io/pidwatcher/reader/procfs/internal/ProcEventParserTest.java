@@ -53,6 +53,15 @@ class ProcEventParserTest {
 	}
 
 	@Test
+	void theEventsTimestampIsRead() {
+		byte[] fork = datagram(1, 7, 0, ProcEventParser.PROC_EVENT_FORK, 1, 100, 100, 200, 200);
+		assertThat(ProcEventParser.parse(fork, fork.length, skipped::add).newestNanos()).isEqualTo(123456789L);
+		byte[] foreign = datagram(2, 7, 0, ProcEventParser.PROC_EVENT_FORK, 1, 100, 100, 200, 200);
+		assertThat(ProcEventParser.parse(foreign, foreign.length, skipped::add).newestNanos())
+				.as("no process event, no timestamp").isEqualTo(Long.MIN_VALUE);
+	}
+
+	@Test
 	void shortRecordsAreSkippedWithAReason() {
 		byte[] fork = datagram(1, 7, 0, ProcEventParser.PROC_EVENT_FORK, 1, 100, 100, 200, 200);
 		for (int length = 0; length < fork.length; length++) {

@@ -1,0 +1,216 @@
+package io.pidwatcher.watchdog.internal;
+
+import io.pidwatcher.api.strategy.RestartDecision;
+import io.pidwatcher.api.strategy.RestartRequest;
+import io.pidwatcher.api.strategy.RestartStrategy;
+import io.pidwatcher.api.supervisor.Failure;
+import io.pidwatcher.api.supervisor.ModuleState;
+import io.pidwatcher.api.text.DurationText;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What follows a failure: the module's strategy decides (or, while it is absent or fails, the
+ * failure stays pending), and the decision is carried out: a restart after a delay, a restart of
+ * the group in its order, or giving up. Called with the engine's lock held; the stops and delays it
+ * needs run on the stoppers and the scheduler, generation-checked against later changes.
+ */
+final class RestartPlanner {
+
+	private final Engine e;
+
+	RestartPlanner(Engine e) {
+		this.e = e;
+	}
+
+	/** Asks the strategy about the module's pending failure. */
+	void decide(Module m) {
+		Failure f = m.history.pendingFailure;
+		RestartStrategy strategy = e.strategies.named(m.spec.strategy());
+		if (strategy == null) {
+			String why = "strategy " + m.spec.strategy() + " unavailable";
+			if (!why.equals(m.history.lastDecision)) {
+				m.history.lastDecision = why;
+				if (m.history.pendingWithTree) {
+					m.reason = f.reason() + "; " + why + ": decision pending, processes kept running";
+				} else {
+					m.reason = f.reason() + "; " + why + ": waiting for it to be deployed";
+				}
+				e.recorder.note(m, m.reason);
+			}
+			return;
+		}
+		List<Failure> history = new ArrayList<>(m.history.failures);
+		history.remove(history.size() - 1);
+		RestartDecision decision;
+		try {
+			Instant lastStarted = m.run.lastStartedAt != null ? m.run.lastStartedAt : f.at();
+			decision = strategy.decide(new RestartRequest(m.name, f, history, lastStarted, Instant.now(),
+					m.spec.strategyParameters(), groupOf(m)));
+		} catch (RuntimeException x) {
+			String why = "strategy " + m.spec.strategy() + " failed: " + x;
+			if (!why.equals(m.history.lastDecision)) {
+				m.history.lastDecision = why;
+				e.recorder.note(m, why);
+			}
+			return;
+		}
+		m.history.pendingFailure = null;
+		m.history.lastDecision = verdict(decision);
+		e.recorder.note(m, "decision of strategy " + m.spec.strategy() + ": " + m.history.lastDecision);
+		if (m.history.pendingWithTree) {
+			m.history.pendingWithTree = false;
+			m.wanted = true;
+			long generation = ++m.generation;
+			e.recorder.transition(m, ModuleState.STOPPING, f.reason() + ": stopping the tree; then "
+					+ decision.explanation());
+			ModuleSpec spec = m.runSpec != null ? m.runSpec : m.spec;
+			e.stoppers.execute(() -> {
+				String outcome;
+				try {
+					outcome = Stops.describe(e.stops.stopTree(m, spec));
+				} catch (InterruptedException x) {
+					return;
+				}
+				synchronized (e) {
+					if (m.generation != generation || !e.current(m)) {
+						return;
+					}
+					m.run.startedAt = null;
+					m.run.process = null;
+					e.recorder.transition(m, ModuleState.FAILED, f.reason() + "; " + outcome);
+					apply(m, f, decision);
+					e.loop.kick(m);
+				}
+			});
+		} else {
+			apply(m, f, decision);
+		}
+	}
+
+	/** The decision in words with what follows from it: when the restart is due, or why it gave up. */
+	private static String verdict(RestartDecision decision) {
+		if (decision instanceof RestartDecision.RestartAfter r) {
+			return r.explanation() + " (next restart at " + Instant.now().plus(r.delay()) + ")";
+		}
+		if (decision instanceof RestartDecision.RestartModules r) {
+			return r.explanation() + " (next restart of " + String.join(", ", r.modules()) + " at "
+					+ Instant.now().plus(r.delay()) + ")";
+		}
+		String why = decision.explanation();
+		return why.startsWith("gave up") ? why : "gave up: " + why;
+	}
+
+	/** The modules of m's group in start order (first definition), itself included; just m without a group. */
+	private List<String> groupOf(Module m) {
+		String group = m.spec.group();
+		if (group.isEmpty()) {
+			return List.of(m.name);
+		}
+		return e.modules.values().stream().filter(x -> x == m || x.spec != null && group.equals(x.spec.group()))
+				.sorted(Comparator.comparingLong(x -> x.order)).map(x -> x.name).toList();
+	}
+
+	private void apply(Module m, Failure f, RestartDecision decision) {
+		if (decision instanceof RestartDecision.RestartAfter r) {
+			waitThenStart(m, r.delay(), f.reason() + "; " + verdict(r));
+		} else if (decision instanceof RestartDecision.RestartModules r) {
+			restartTogether(m, f, r);
+		} else {
+			e.recorder.transition(m, ModuleState.GAVE_UP, f.reason() + "; " + verdict(decision));
+		}
+	}
+
+	/**
+	 * one_for_all / rest_for_one: stop the trees of the other listed modules (the failed one is
+	 * already down), wait the delay, then start them all in the listed order. Modules a user
+	 * stopped stay stopped; unknown names are skipped.
+	 */
+	private void restartTogether(Module failed, Failure f, RestartDecision.RestartModules r) {
+		List<Module> members = new ArrayList<>();
+		for (String name : r.modules()) {
+			Module x = e.modules.get(name);
+			if (x != null && x.spec != null && (x == failed || x.wanted) && !members.contains(x)) {
+				members.add(x);
+			}
+		}
+		if (!members.contains(failed)) {
+			members.add(0, failed);
+		}
+		String why = f.reason() + "; " + verdict(r);
+		Map<Module, Long> generations = new HashMap<>();
+		List<Module> toStop = new ArrayList<>();
+		for (Module x : members) {
+			x.history.pendingFailure = null;
+			x.history.pendingWithTree = false;
+			if (x == failed) {
+				generations.put(x, ++x.generation);
+				x.history.restartAt = Instant.now().plus(r.delay());
+				e.recorder.transition(x, ModuleState.WAITING, why);
+			} else if (x.state == ModuleState.STOPPING || x.launch != null) {
+				continue; // someone else is stopping or starting it; it is not ours to restart
+			} else {
+				x.wanted = true;
+				generations.put(x, ++x.generation);
+				e.recorder.transition(x, ModuleState.STOPPING, "group restart, because " + failed.name + " failed: "
+						+ verdict(r));
+				toStop.add(x);
+			}
+		}
+		List<Module> order = members.stream().filter(generations::containsKey).toList();
+		e.stoppers.execute(() -> {
+			for (Module x : toStop) {
+				String outcome;
+				try {
+					outcome = Stops.describe(e.stops.stopTree(x, x.runSpec != null ? x.runSpec : x.spec));
+				} catch (InterruptedException ie) {
+					return;
+				}
+				synchronized (e) {
+					if (x.generation == generations.get(x) && e.current(x)) {
+						x.run.startedAt = null;
+						x.run.process = null;
+						x.history.restartAt = Instant.now().plus(r.delay());
+						e.recorder.transition(x, ModuleState.WAITING, "stopped for the group restart (" + outcome + "); "
+								+ "starting again after " + DurationText.format(r.delay()) + " in the group's order");
+					}
+				}
+			}
+			e.scheduler.schedule(() -> {
+				synchronized (e) {
+					for (Module x : order) {
+						if (x.generation == generations.get(x) && x.state == ModuleState.WAITING
+								&& e.current(x) && x.spec != null) {
+							x.history.restarts++;
+							e.launcher.startNow(x, "group restart #" + x.history.restarts + " (" + failed.name + " failed)");
+						}
+					}
+				}
+				e.launcher.runLaunches();
+			}, r.delay().toNanos(), TimeUnit.NANOSECONDS);
+		});
+	}
+
+	/** WAITING for delay, then the next restart, unless something else happened to the module meanwhile. */
+	void waitThenStart(Module m, Duration delay, String reason) {
+		m.history.restartAt = Instant.now().plus(delay);
+		e.recorder.transition(m, ModuleState.WAITING, reason);
+		long generation = m.generation;
+		e.scheduler.schedule(() -> {
+			synchronized (e) {
+				if (m.generation == generation && m.state == ModuleState.WAITING && e.current(m) && m.spec != null) {
+					m.history.restarts++;
+					e.launcher.startNow(m, "restart #" + m.history.restarts);
+				}
+			}
+			e.launcher.runLaunches();
+		}, delay.toNanos(), TimeUnit.NANOSECONDS);
+	}
+}

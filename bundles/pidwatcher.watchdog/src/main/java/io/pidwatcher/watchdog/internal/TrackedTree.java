@@ -1,0 +1,34 @@
+package io.pidwatcher.watchdog.internal;
+
+import io.pidwatcher.api.reader.TaskId;
+import io.pidwatcher.api.reader.TaskSnapshot;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A module's tree as the last scan found it, and what the next scan needs to find it again.
+ * Guarded by the engine's lock, except while the module is STOPPING, when the stopping thread owns
+ * {@link #tracked}.
+ */
+final class TrackedTree {
+
+	/** Every task of the tree by pid and start time: how descendants that lost the tag stay tracked. */
+	Set<TaskId> tracked = new HashSet<>();
+	List<TaskSnapshot> tasks = List.of();
+	/** The reader whose scan found the tree: another one may measure start times differently. */
+	String lastSource;
+	double cpuPercent;
+	long lastSampleNanos;
+	Map<TaskId, Long> lastCpu = Map.of();
+
+	/** The tree stopped: nothing is left to track. */
+	void clear() {
+		tracked = new HashSet<>();
+		tasks = List.of();
+		lastCpu = Map.of();
+		cpuPercent = 0;
+	}
+}
