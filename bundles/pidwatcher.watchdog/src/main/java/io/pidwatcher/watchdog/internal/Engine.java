@@ -79,7 +79,8 @@ final class Engine {
 		this.policies = policies;
 		this.journalFeed = journalFeed;
 		this.loopListeners = loopListeners;
-		this.parameterChecks = new ParameterChecks(strategies::named, policies::named);
+		this.parameterChecks = new ParameterChecks(name -> ParameterChecks.found(strategies, name, "pidwatcher.strategy."),
+				name -> ParameterChecks.found(policies, name, "pidwatcher.policy.")); // identity (issue 14 part 7)
 		recorder = new Recorder(this);
 		status = new StatusView(this);
 		loop = new ScanLoop(this);

@@ -148,12 +148,14 @@ final class Launcher {
 		if (SETSID != null) {
 			argv.add(SETSID.toString());
 		}
+		argv.addAll(IdentityCommand.prefix(spec.identity())); // identity (issue 14 part 3): user, limits, umask
 		argv.addAll(spec.command());
 		ProcessBuilder builder = new ProcessBuilder(argv).directory(spec.directory().toFile());
 		Map<String, String> env = builder.environment();
 		env.remove("NOTIFY_SOCKET");
 		env.remove("WATCHDOG_USEC");
 		env.remove("WATCHDOG_PID");
+		env.putAll(spec.identity().environment()); // identity (issue 14 part 3): USER, HOME of user=
 		env.putAll(l.environment());
 		Path notifySocket = null;
 		if (spec.notifyProtocol()) {

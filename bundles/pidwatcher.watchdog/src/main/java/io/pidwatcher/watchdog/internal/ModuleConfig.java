@@ -14,7 +14,10 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 		description = "One supervised program. File: etc/pidwatcher.module-<name>.cfg; <name> becomes the value of the "
 				+ "tag variable (PIDWATCHER_MODULE) of every process of the module. Also accepted: env.<VAR>=value "
 				+ "(added to the environment), strategy.<key>=value (parameters of the restart strategy, e.g. "
-				+ "strategy.delay=2s), policy.<policy>.<key>=value (parameters of a health policy, e.g. policy.cpu.limit=90).")
+				+ "strategy.delay=2s), policy.<policy>.<key>=value (parameters of a health policy, e.g. policy.cpu.limit=90), "
+				+ "limit.<name>=N, SOFT:HARD or infinity (a resource limit as prlimit names it: nofile, core, nproc, as, "
+				+ "memlock, stack, cpu, fsize, data, rss, locks, sigpending, msgqueue, nice, rtprio, rttime; sizes take "
+				+ "k, M, G). Any other key makes the config invalid.")
 @interface ModuleConfig {
 
 	@AttributeDefinition(description = "The program and its arguments, split like a shell splits a simple command: "
@@ -70,4 +73,27 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 	@AttributeDefinition(name = "log.files", required = false, description = "How many rotated logs to keep "
 			+ "(<name>.log.1 ... <name>.log.N).")
 	int log_files() default 3;
+
+	@AttributeDefinition(required = false, description = "Run the program as this user (name or uid; the runtime must "
+			+ "run as root). Its primary group and supplementary groups from /etc/group apply unless user.group and "
+			+ "user.groups say otherwise; USER, LOGNAME, HOME and SHELL are set from /etc/passwd.")
+	String user() default "";
+
+	@AttributeDefinition(name = "user.group", required = false, description = "Primary group (name or gid). Default: "
+			+ "the user's. (The key 'group' is the module's group for the group strategy.)")
+	String user_group() default "";
+
+	@AttributeDefinition(name = "user.groups", required = false, description = "Supplementary groups, comma-separated "
+			+ "names or gids; empty for none. Default: the user's groups in /etc/group.")
+	String user_groups() default "";
+
+	@AttributeDefinition(required = false, description = "File mode creation mask, octal (022, 0027).")
+	String umask() default "";
+
+	@AttributeDefinition(required = false, description = "Niceness of the program, -20 (most favourable) to 19.")
+	String nice() default "";
+
+	@AttributeDefinition(name = "no_new_privs", required = false, description = "Set PR_SET_NO_NEW_PRIVS: the program "
+			+ "and its children can never gain privileges through setuid programs or file capabilities.")
+	boolean no__new__privs() default false;
 }

@@ -35,7 +35,8 @@ record ModuleSpec(
 		boolean notifyProtocol,
 		Duration startTimeout,
 		long logSize,
-		int logFiles) {
+		int logFiles,
+		ProcessIdentity identity) {
 
 	static final Duration MIN_INTERVAL = Duration.ofMillis(50);
 	private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.@:+-]{1,64}");
@@ -46,6 +47,7 @@ record ModuleSpec(
 		if (name == null || !NAME.matcher(name).matches()) {
 			throw new IllegalArgumentException("module name '" + name + "' must be 1-64 letters, digits or _ . @ : + -");
 		}
+		KeyNames.checkPlainKeys(props); // identity (issue 14 part 7)
 		String commandText = text(props, "command", null);
 		if (commandText == null || commandText.isBlank()) {
 			throw new IllegalArgumentException("no command (add command=/path/to/program args...)");
@@ -114,15 +116,23 @@ record ModuleSpec(
 		} catch (NumberFormatException ex) {
 			throw new IllegalArgumentException("log.files '" + text(props, "log.files", "") + "' is not a number");
 		}
+		ProcessIdentity identity = ProcessIdentity.parse(props, UnixAccounts.system(), UnixAccounts.runningAsRoot());
+		IdentityCommand.checkTools(identity);
+		if (notify && identity.user().filter(u -> u.uid() != 0).isPresent()) {
+			// var/run is the runtime's alone (0700): another user cannot reach the socket, and every start would time out
+			throw new IllegalArgumentException("notify=true with user=" + identity.user().get().name() + ": the notify "
+					+ "socket is not reachable by another user (not supported yet)");
+		}
 		return new ModuleSpec(name, List.copyOf(command), directory, env, interval, autostart, strategy,
 				strategyParameters, group, policies, policyParameters, signal, signalName.toUpperCase(), stopTimeout, notify,
-				startTimeout, logSize, Math.max(0, logFiles));
+				startTimeout, logSize, Math.max(0, logFiles), identity);
 	}
 
 	/** Whether a change to this spec needs the module restarted to take effect. */
 	boolean differsInHowItStarts(ModuleSpec other) {
 		return !command.equals(other.command) || !directory.equals(other.directory)
-				|| !environment.equals(other.environment) || notifyProtocol != other.notifyProtocol;
+				|| !environment.equals(other.environment) || notifyProtocol != other.notifyProtocol
+				|| !identity.equals(other.identity);
 	}
 
 	Map<String, String> policyParameters(String policy) {
@@ -148,7 +158,7 @@ record ModuleSpec(
 		throw new IllegalArgumentException("command " + program + " not found on PATH");
 	}
 
-	private static String text(Map<String, Object> props, String key, String fallback) {
+	static String text(Map<String, Object> props, String key, String fallback) {
 		Object v = props.get(key);
 		if (v == null) {
 			return fallback;
@@ -171,7 +181,7 @@ record ModuleSpec(
 		}
 	}
 
-	private static boolean bool(Map<String, Object> props, String key, boolean fallback) {
+	static boolean bool(Map<String, Object> props, String key, boolean fallback) {
 		String t = text(props, key, Boolean.toString(fallback)).trim().toLowerCase();
 		return switch (t) {
 			case "true", "yes", "on", "1" -> true;

@@ -31,9 +31,15 @@ final class RankedServices<S> {
 
 	/** The highest-ranked service registered under the name, or null. */
 	S named(String name) {
+		Map.Entry<ServiceReference<S>, S> e = registration(name);
+		return e == null ? null : e.getValue();
+	}
+
+	/** The same with its reference (whose bundle declares its parameters), or null. */
+	Map.Entry<ServiceReference<S>, S> registration(String name) {
 		for (Map.Entry<ServiceReference<S>, S> e : services.entrySet()) {
 			if (name.equals(String.valueOf(e.getKey().getProperty(nameProperty)))) {
-				return e.getValue();
+				return e;
 			}
 		}
 		return null;

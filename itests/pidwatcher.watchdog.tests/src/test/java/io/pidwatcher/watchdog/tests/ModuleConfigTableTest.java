@@ -129,6 +129,10 @@ class ModuleConfigTableTest extends WatchdogTestBase {
 			case "stop.timeout", "start.timeout" -> "5s";
 			case "log.size" -> "1M";
 			case "log.files" -> "2";
+			case "user", "user.group", "user.groups" -> "root";
+			case "umask" -> "022";
+			case "nice" -> "0";
+			case "no_new_privs" -> "true";
 			default -> throw new AssertionError("the README table has a key this test does not know: " + key
 					+ " (give it a valid value here)");
 			});
@@ -138,9 +142,10 @@ class ModuleConfigTableTest extends WatchdogTestBase {
 			case "env." -> "env.TABLE_TEST";
 			case "strategy." -> "strategy.delay";
 			case "policy." -> "policy.liveness.min";
+			case "limit." -> "limit.nofile";
 			default -> throw new AssertionError("the README table has a prefix this test does not know: " + prefix);
 			});
-			config.add(prefix.equals("strategy.") ? "200ms" : "1");
+			config.add(prefix.equals("strategy.") ? "200ms" : prefix.equals("limit.") ? "1024" : "1");
 		}
 		String name = modules.define(TestPrograms.uniqueModule("table"), config.toArray(String[]::new));
 		ModuleStatus s = modules.awaitState(name, ModuleState.RUNNING);
