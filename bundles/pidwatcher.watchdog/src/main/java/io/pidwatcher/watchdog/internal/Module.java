@@ -61,6 +61,13 @@ final class Module {
 	int mainPid;
 	TaskId main;
 
+	/** The main= rule applied to the current run (issue 11 part 3); null before the first start or adoption. */
+	MainProcess mainProcess;
+	/** The main task's wait status, when a reader reported its exit with one (a daemon is not our child). */
+	java.util.OptionalInt mainWaitStatus = java.util.OptionalInt.empty();
+	/** Tasks released from the module on request (pw:release), and their descendants; kept across runs. */
+	Set<TaskId> released = new HashSet<>();
+
 	/** Every task of the tree by pid and start time: how descendants that lost the tag stay tracked. */
 	Set<TaskId> tracked = new HashSet<>();
 	List<TaskSnapshot> tree = List.of();

@@ -35,7 +35,8 @@ record ModuleSpec(
 		boolean notifyProtocol,
 		Duration startTimeout,
 		long logSize,
-		int logFiles) {
+		int logFiles,
+		MainRule main) {
 
 	static final Duration MIN_INTERVAL = Duration.ofMillis(50);
 	private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.@:+-]{1,64}");
@@ -116,13 +117,14 @@ record ModuleSpec(
 		}
 		return new ModuleSpec(name, List.copyOf(command), directory, env, interval, autostart, strategy,
 				strategyParameters, group, policies, policyParameters, signal, signalName.toUpperCase(), stopTimeout, notify,
-				startTimeout, logSize, Math.max(0, logFiles));
+				startTimeout, logSize, Math.max(0, logFiles), MainRule.parse(props, directory));
 	}
 
 	/** Whether a change to this spec needs the module restarted to take effect. */
 	boolean differsInHowItStarts(ModuleSpec other) {
 		return !command.equals(other.command) || !directory.equals(other.directory)
-				|| !environment.equals(other.environment) || notifyProtocol != other.notifyProtocol;
+				|| !environment.equals(other.environment) || notifyProtocol != other.notifyProtocol
+				|| !main.equals(other.main);
 	}
 
 	Map<String, String> policyParameters(String policy) {
@@ -203,6 +205,7 @@ record ModuleSpec(
 		Map<String, String> m = new LinkedHashMap<>();
 		m.put("interval", DurationText.format(interval));
 		m.put("strategy", strategy);
+		m.put("main", main.describe());
 		m.put("stop", "SIG" + stopSignalName + ", SIGKILL after " + DurationText.format(stopTimeout));
 		return m;
 	}

@@ -429,6 +429,9 @@ public final class Watchdog implements Supervisor, ExitListener {
 		synchronized (this) {
 			for (Module m : modules.values()) {
 				if (m.name.equals(event.tagValue()) || m.tracked.contains(event.task())) {
+					if (event.task().equals(m.main)) {
+						m.mainWaitStatus = event.waitStatus(); // issue 11 part 3: how a daemon main died
+					}
 					kick(m);
 				}
 			}
@@ -582,7 +585,10 @@ public final class Watchdog implements Supervisor, ExitListener {
 		}
 		m.lastSource = snapshot.source();
 		trackStartedMain(m, index);
-		List<TaskSnapshot> tree = TreeTracker.members(m.name, index, m.tracked);
+		if (!m.firstScanDone && m.remembered != null) {
+			m.released.addAll(m.remembered.released()); // issue 11 part 4: released stays released
+		}
+		List<TaskSnapshot> tree = TreeTracker.members(m.name, index, m.tracked, m.released);
 		Set<TaskId> ids = new HashSet<>();
 		tree.forEach(t -> ids.add(t.id()));
 		m.tracked = ids;
@@ -629,10 +635,15 @@ public final class Watchdog implements Supervisor, ExitListener {
 		}
 		switch (m.state) {
 			case STARTING -> {
+				String mainUnknown;
 				if (alive.isEmpty()) {
 					exitedFailure(m, now);
 				} else if (m.pendingFailure != null) {
 					decide(m);
+				} else if ((mainUnknown = judgeMain(m, alive, now)) == null) {
+					// issue 11 part 3: the main process died; judgeMain reported the failure
+				} else if (!mainUnknown.isEmpty()) {
+					m.reason = "started, " + mainUnknown;
 				} else if (m.runSpec != null && m.runSpec.notifyProtocol() && m.readyNanos == 0) {
 					if (now - m.startedNanos > m.runSpec.startTimeout().toNanos()) {
 						failure(m, Failure.Kind.START_FAILED, "no READY=1 within start.timeout "
@@ -650,7 +661,7 @@ public final class Watchdog implements Supervisor, ExitListener {
 					exitedFailure(m, now);
 				} else if (m.pendingFailure != null) {
 					decide(m);
-				} else {
+				} else if (judgeMain(m, alive, now) != null) { // issue 11 part 3: null when the main process died
 					checkPolicies(m, now);
 				}
 			}
@@ -665,6 +676,49 @@ public final class Watchdog implements Supervisor, ExitListener {
 			default -> {
 			}
 		}
+	}
+
+	/**
+	 * Applies the module's main= rule to a scan whose tree lives (issue 11 part 3; see MainProcess).
+	 *
+	 * @return null when the main process died (the failure is reported: the tree is stopped before
+	 *         the restart), "" when it lives, else why the run is still starting
+	 */
+	private String judgeMain(Module m, List<TaskSnapshot> alive, long now) {
+		if (m.mainProcess == null) {
+			return "";
+		}
+		ModuleSpec spec = m.runSpec != null ? m.runSpec : m.spec;
+		Integer startedExit = m.process != null && !m.process.isAlive() ? m.process.exitValue() : null;
+		MainProcess.Verdict v = m.mainProcess.judge(new MainProcess.Observation(now, m.main,
+				m.process != null ? (int) m.process.pid() : 0, m.process != null, m.process != null && m.process.isAlive(),
+				startedExit, m.mainWaitStatus, alive, spec.startTimeout()));
+		if (v instanceof MainProcess.Died d) {
+			failure(m, Failure.Kind.EXITED, d.reason(), d.exitStatus(), true);
+			return null;
+		}
+		if (v instanceof MainProcess.Undecided u) {
+			return u.why();
+		}
+		MainProcess.Alive a = (MainProcess.Alive) v;
+		if (a.main() != null && !a.main().equals(m.main)) {
+			m.main = a.main();
+			m.mainPid = a.main().pid();
+			m.mainWaitStatus = java.util.OptionalInt.empty();
+			long generation = m.generation;
+			ProcessHandle.of(m.mainPid).ifPresent(h -> h.onExit().thenRun(() -> {
+				synchronized (this) {
+					if (m.generation == generation) {
+						kick(m);
+					}
+				}
+			}));
+			persist(m);
+		}
+		if (a.change() != null) {
+			note(m, a.change());
+		}
+		return "";
 	}
 
 	private void remapTracked(Module m, ProcessSnapshot snapshot) {
@@ -1145,6 +1199,8 @@ public final class Watchdog implements Supervisor, ExitListener {
 			m.startedAt = Instant.now();
 			m.lastStartedAt = m.startedAt;
 			m.startedNanos = startedNanos;
+			m.mainWaitStatus = java.util.OptionalInt.empty();
+			m.mainProcess = new MainProcess(spec.main(), startedNanos, m.startedAt); // issue 11 part 3
 			transition(m, ModuleState.STARTING, l.why() + ": pid " + p.pid() + ", instance " + m.instance);
 			persist(m);
 			long generation = m.generation;
@@ -1209,10 +1265,14 @@ public final class Watchdog implements Supervisor, ExitListener {
 		m.startedAt = exact && before.startedAt() != null ? before.startedAt() : Instant.now();
 		m.lastStartedAt = m.startedAt;
 		m.startedNanos = System.nanoTime();
+		m.mainWaitStatus = java.util.OptionalInt.empty();
+		m.mainProcess = new MainProcess(m.spec.main(), m.startedNanos, m.startedAt); // issue 11 part 3
 		if (before != null) {
 			m.restarts = before.restarts();
 			for (TaskId t : before.untagged()) {
-				m.tracked.add(t);
+				if (!m.released.contains(t)) {
+					m.tracked.add(t);
+				}
 			}
 		}
 		// A runtime killed in the middle of a whole-tree stop leaves the tree frozen by SIGSTOP; a
@@ -1275,7 +1335,11 @@ public final class Watchdog implements Supervisor, ExitListener {
 		}
 		int signal = spec != null ? spec.stopSignal() : Signals.SIGTERM;
 		Duration timeout = spec != null ? spec.stopTimeout() : Duration.ofSeconds(10);
-		StopReport report = new TreeStopper(m.name, tracked, this::scanEverything).stop(signal, timeout);
+		Set<TaskId> released;
+		synchronized (this) {
+			released = new HashSet<>(m.released);
+		}
+		StopReport report = new TreeStopper(m.name, tracked, this::scanEverything, released).stop(signal, timeout);
 		synchronized (this) {
 			m.tracked = new HashSet<>();
 			m.tree = List.of();
@@ -1359,7 +1423,7 @@ public final class Watchdog implements Supervisor, ExitListener {
 			}
 			m.firstScanDone = true;
 			m.remembered = null;
-			List<TaskSnapshot> alive = TreeTracker.members(m.name, snapshot, m.tracked).stream()
+			List<TaskSnapshot> alive = TreeTracker.members(m.name, snapshot, m.tracked, m.released).stream()
 					.filter(TreeTracker::alive).toList();
 			if (!alive.isEmpty()) {
 				adopt(m, alive, "start requested, but the tree is running: adopted");
@@ -1427,6 +1491,47 @@ public final class Watchdog implements Supervisor, ExitListener {
 		} catch (InterruptedException e) {
 			Thread.currentThread().interrupt();
 			throw new IllegalStateException("interrupted while stopping " + module);
+		}
+	}
+
+	/**
+	 * Moves a process, and everything it forks, out of a module on purpose (issue 11 part 4; see
+	 * ReleaseCommand): the module's stops and restarts no longer touch it, a runtime restart
+	 * included (the state file keeps it), and the journal says who asked. Its environment is left
+	 * as it is: changing that is never a way out.
+	 *
+	 * @return what was released, in words
+	 * @throws IllegalArgumentException when the pid is not a living process of the module, or is its main process
+	 */
+	public String release(String module, int pid, String askedBy) {
+		ProcessSnapshot snapshot = scanEverything();
+		synchronized (this) {
+			Module m = get(module);
+			if (m.state == ModuleState.STOPPING) {
+				throw new IllegalStateException("module " + module + " is stopping; release its processes before a stop");
+			}
+			List<TaskSnapshot> tree = TreeTracker.members(m.name, snapshot, m.tracked, m.released);
+			TaskSnapshot t = tree.stream().filter(x -> x.pid() == pid && TreeTracker.alive(x)).findFirst()
+					.orElseThrow(() -> new IllegalArgumentException("pid " + pid + " is not a process of module " + module
+							+ " (pw:ps " + module + " lists them)"));
+			if (t.id().equals(m.main)) {
+				throw new IllegalArgumentException("pid " + pid + " is the main process of module " + module
+						+ ": releasing it would leave the module without one (stop the module, or set main=none)");
+			}
+			Set<TaskId> before = new HashSet<>(m.released);
+			m.released.add(t.id());
+			List<TaskSnapshot> left = TreeTracker.members(m.name, snapshot, m.tracked, m.released);
+			int descendants = m.released.size() - before.size() - 1;
+			Set<TaskId> ids = new HashSet<>();
+			left.forEach(x -> ids.add(x.id()));
+			m.tracked = ids;
+			m.tree = left;
+			String what = "released pid " + pid + " (" + t.comm() + ")" + (descendants > 0 ? " and " + descendants
+					+ " descendants" : "") + " from the module on request of " + askedBy + ": they keep running, "
+					+ "unsupervised; the module's stops and restarts no longer touch them";
+			note(m, what);
+			persist(m);
+			return what;
 		}
 	}
 
@@ -1507,9 +1612,11 @@ public final class Watchdog implements Supervisor, ExitListener {
 			case FAILED, WAITING, GAVE_UP -> m.state;
 			default -> null;
 		};
+		m.released.removeIf(t -> ProcessHandle.of(t.pid()).isEmpty()); // gone: nothing left to leave alone
 		stateFile.put(m.name, new StateFile.Entry(m.main, m.instance, m.startedAt, m.restarts, untagged,
 				!m.wanted, lifecycle, m.lastStartedAt, List.copyOf(m.failures),
-				m.pendingFailure != null && !m.pendingWithTree, m.state == ModuleState.WAITING ? m.restartAt : null));
+				m.pendingFailure != null && !m.pendingWithTree, m.state == ModuleState.WAITING ? m.restartAt : null,
+				Set.copyOf(m.released)));
 	}
 
 	private void persistUntaggedIfChanged(Module m, List<TaskSnapshot> tree) {
