@@ -100,8 +100,7 @@ final class MainProcess {
 					+ heir.pid() + " (" + heir.comm() + ") behind: that is the main process now (main=daemon)");
 		}
 		int pid = o.main() != null ? o.main().pid() : o.startedPid();
-		return new Died("main process pid " + pid + " " + exit(o, pid) + " (" + rule.describe() + "); stopping what is "
-				+ "left of the tree", pid == o.startedPid() ? o.startedExit() : null);
+		return new Died("main process pid " + pid + " " + exit(o, pid) + " (" + rule.describe() + ")", pid == o.startedPid() ? o.startedExit() : null);
 	}
 
 	private Verdict pidFile(Observation o, boolean mainAlive) {
@@ -120,7 +119,7 @@ final class MainProcess {
 			}
 			if (settled && o.main() != null && o.main().pid() == read.pid()) {
 				return new Died("main process pid " + read.pid() + " (named by " + rule.pidFile() + ") "
-						+ exit(o, read.pid()) + "; stopping what is left of the tree", null);
+						+ exit(o, read.pid()), null);
 			}
 			if (strangerPid != read.pid()) {
 				strangerPid = read.pid();
@@ -137,7 +136,7 @@ final class MainProcess {
 				return new Alive(o.main(), null); // a daemon may remove its pid file; its pid is known
 			}
 			return new Died("main process pid " + o.main().pid() + " " + exit(o, o.main().pid()) + " (" + notYet
-					+ "); stopping what is left of the tree", null);
+					+ ")", null);
 		}
 		if (o.ours() && !o.startedAlive() && o.startedExit() != null && o.startedExit() != 0) {
 			return new Died("the started process (pid " + o.startedPid() + ") exited with status " + o.startedExit()
