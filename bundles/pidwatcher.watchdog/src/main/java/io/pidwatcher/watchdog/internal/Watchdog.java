@@ -95,6 +95,9 @@ public final class Watchdog implements Supervisor, ExitListener {
 	private static final long DISCOVERY_NANOS = TimeUnit.SECONDS.toNanos(2);
 	/** How long a module whose tree is gone waits for our own child's exit status (never blocking). */
 	private static final long EXIT_STATUS_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+	/** How long a starting module whose launcher exited 0 is scanned again before its tree counts as gone (issue 11). */
+	private static final long DAEMON_EXIT_GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+	private static final long DAEMON_EXIT_RESCAN_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 	/** A module due this soon is checked with the current scan rather than costing one of its own. */
 	private static final long ALIGN_SLACK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 	private static final Path SETSID = findSetsid();
@@ -509,7 +512,7 @@ public final class Watchdog implements Supervisor, ExitListener {
 	 */
 	private synchronized boolean needsEverything() {
 		for (Module m : modules.values()) {
-			if (!m.firstScanDone || startedMainUnseen(m)) {
+			if (!m.firstScanDone || startedMainUnseen(m) || m.goneSinceNanos != 0) { // issue 11: a daemon just left
 				return true;
 			}
 			long tagged = m.tree.stream().filter(t -> m.name.equals(t.tagValue())).count();
@@ -587,6 +590,12 @@ public final class Watchdog implements Supervisor, ExitListener {
 		trackStartedMain(m, index);
 		if (!m.firstScanDone && m.remembered != null) {
 			m.released.addAll(m.remembered.released()); // issue 11 part 4: released stays released
+			// issue 11 part 5: a tree whose every member lost the tag (nginx with daemon on: the master's
+			// parent is init, its environment overwritten) is found only by the members remembered
+			m.remembered.untagged().stream().filter(t -> !m.released.contains(t)).forEach(m.tracked::add);
+			if (m.remembered.main() != null) {
+				m.tracked.add(m.remembered.main()); // tagged at its exec, title written over its environment since
+			}
 		}
 		List<TaskSnapshot> tree = TreeTracker.members(m.name, index, m.tracked, m.released);
 		Set<TaskId> ids = new HashSet<>();
@@ -594,6 +603,9 @@ public final class Watchdog implements Supervisor, ExitListener {
 		m.tracked = ids;
 		m.tree = tree;
 		List<TaskSnapshot> alive = tree.stream().filter(TreeTracker::alive).toList();
+		if (!alive.isEmpty()) {
+			m.goneSinceNanos = 0; // issue 11: found again (a daemon the reader listed late), not gone
+		}
 		if (m.main == null && m.mainPid > 0) {
 			tree.stream().filter(t -> t.pid() == m.mainPid).findFirst().ifPresent(t -> {
 				m.main = t.id();
@@ -807,11 +819,24 @@ public final class Watchdog implements Supervisor, ExitListener {
 				return;
 			}
 		}
-		m.goneSinceNanos = 0;
 		Integer status = null;
 		if (m.process != null && !m.process.isAlive()) {
 			status = m.process.exitValue();
 		}
+		// issue 11 part 3: a launcher that exits 0 has just left a daemon behind (nginx with daemon
+		// on), which the reader may not list yet (the connector's fork event still queued, or the
+		// daemon's tag already wiped). Taken for gone, the daemon kept the port and every restart
+		// failed; a few more scans of everything find it.
+		if (m.state == ModuleState.STARTING && Integer.valueOf(0).equals(status)) {
+			if (m.goneSinceNanos == 0) {
+				m.goneSinceNanos = now;
+			}
+			if (now - m.goneSinceNanos < DAEMON_EXIT_GRACE_NANOS) {
+				m.nextCheckNanos = Math.min(m.nextCheckNanos, now + DAEMON_EXIT_RESCAN_NANOS);
+				return;
+			}
+		}
+		m.goneSinceNanos = 0;
 		String why = "all tasks exited" + (status == null ? "" : " (main pid " + m.mainPid + " exit status " + status + ")");
 		failure(m, Failure.Kind.EXITED, why, status, false);
 	}
