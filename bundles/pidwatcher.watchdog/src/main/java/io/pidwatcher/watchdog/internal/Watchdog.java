@@ -139,6 +139,7 @@ public final class Watchdog implements Supervisor, ExitListener {
 	private volatile boolean active;
 	private final long epochNanos = System.nanoTime();
 	private long lastEverythingNanos = epochNanos - DISCOVERY_NANOS;
+	private final MainWatch mainWatch = new MainWatch();
 
 	@Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
 			policyOption = ReferencePolicyOption.GREEDY)
@@ -278,6 +279,20 @@ public final class Watchdog implements Supervisor, ExitListener {
 		}
 		synchronized (this) {
 			scheduleTick(0);
+		}
+		scheduler.scheduleAtFixedRate(this::checkMains, MainWatch.PERIOD_MILLIS, MainWatch.PERIOD_MILLIS,
+				TimeUnit.MILLISECONDS); // issue 11 part 3
+	}
+
+	/** Kicks the modules whose untagged, adopted main process died (see MainWatch). */
+	private void checkMains() {
+		for (String name : mainWatch.died()) {
+			synchronized (this) {
+				Module m = modules.get(name);
+				if (m != null) {
+					kick(m);
+				}
+			}
 		}
 	}
 
@@ -729,6 +744,13 @@ public final class Watchdog implements Supervisor, ExitListener {
 		}
 		if (a.change() != null) {
 			note(m, a.change());
+		}
+		TaskSnapshot main = m.main == null ? null
+				: alive.stream().filter(t -> t.id().equals(m.main)).findFirst().orElse(null);
+		if (main != null && (m.process == null || m.process.pid() != main.pid()) && knownByLineage(main)) {
+			mainWatch.watch(m.name, main.pid(), main.startTimeNanos());
+		} else {
+			mainWatch.unwatch(m.name);
 		}
 		return "";
 	}

@@ -149,6 +149,7 @@ class NginxModuleTest {
 		}
 
 		// kill -9 of the master: the old workers go, a new master answers
+		List<String> recoveries = new ArrayList<>();
 		for (Nginx n : nginxes) {
 			Set<Integer> old = n.processes();
 			int master = readPid(n.pidFile());
@@ -165,16 +166,22 @@ class NginxModuleTest {
 						&& !old.contains(Integer.parseInt(answer[0].substring("pidwatcher ".length()).trim()));
 			});
 			long recovered = System.nanoTime();
-			System.out.printf("%s: kill -9 of master %d: old workers gone after %d ms, HTTP 200 from a new master after %d ms%n",
-					n.module(), master, (workersGone[0] - killed) / 1_000_000, (recovered - killed) / 1_000_000);
-			assertThat(Duration.ofNanos(recovered - killed)).as("%s: kill -9 of the master to a new master's HTTP 200",
-					n.module()).isLessThanOrEqualTo(RECOVERY);
+			String figure = String.format("%s: kill -9 of master %d: old workers gone after %d ms, HTTP 200 from a new "
+					+ "master after %d ms", n.module(), master, (workersGone[0] - killed) / 1_000_000,
+					(recovered - killed) / 1_000_000);
+			System.out.println(figure);
+			if (Duration.ofNanos(recovered - killed).compareTo(RECOVERY) > 0) {
+				recoveries.add(figure + "\n" + home.request("events", n.module()).out());
+			}
 			ExportedRuntime.until(WAIT, n.module() + ": a new master and 2 workers", () -> {
 				Set<Integer> now = n.processes();
 				return now.size() == 3 && now.stream().noneMatch(old::contains);
 			});
 			assertThat(home.request("events", n.module()).out()).contains("main process pid " + master);
 		}
+
+		assertThat(recoveries).as("modules whose new master answered later than %s after kill -9 of the old one",
+				RECOVERY).isEmpty();
 
 		// pw:stop leaves no nginx process
 		for (Nginx n : nginxes) {
