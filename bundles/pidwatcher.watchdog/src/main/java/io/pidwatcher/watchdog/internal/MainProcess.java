@@ -117,7 +117,8 @@ final class MainProcess {
 				return new Alive(named.id(), changed ? "main process pid " + named.pid() + " (" + named.comm()
 						+ "), read from " + rule.pidFile() : null);
 			}
-			if (settled && o.main() != null && o.main().pid() == read.pid()) {
+			if (o.main() != null && o.main().pid() == read.pid()) {
+				// the main we hold (read before, or adopted: a new runtime's first look) is gone
 				return new Died("main process pid " + read.pid() + " (named by " + rule.pidFile() + ") "
 						+ exit(o, read.pid()), null);
 			}

@@ -1314,6 +1314,9 @@ public final class Watchdog implements Supervisor, ExitListener {
 		m.startedNanos = System.nanoTime();
 		m.mainWaitStatus = java.util.OptionalInt.empty();
 		m.mainProcess = new MainProcess(m.spec.main(), m.startedNanos, m.startedAt); // issue 11 part 3
+		TaskId adoptedMain = main;
+		alive.stream().filter(t -> t.id().equals(adoptedMain) && knownByLineage(t)).findFirst()
+				.ifPresent(t -> mainWatch.watch(m.name, t.pid(), t.startTimeNanos())); // its exit may come from no reader
 		if (before != null) {
 			m.restarts = before.restarts();
 			for (TaskId t : before.untagged()) {

@@ -125,4 +125,14 @@ class MainProcessTest {
 		assertThat(((MainProcess.Died) q.judge(seen(START_TIMEOUT.toNanos() + 1, LAUNCHER.id(), true, null, LAUNCHER)))
 				.reason()).contains("not written within start.timeout 5s");
 	}
+
+	/** Adopted by a new runtime and killed before its first look at the file: no grace, the main is known. */
+	@Test
+	void anAdoptedMainNamedByTheFileIsDeadAtOnceWhenItIsGone() throws Exception {
+		Path file = Files.writeString(dir.resolve("nginx.pid"), "200\n");
+		MainProcess p = new MainProcess(new MainRule(MainRule.Kind.PIDFILE, file), 0, Instant.now().minusSeconds(5));
+		MainProcess.Verdict v = p.judge(new MainProcess.Observation(1, MASTER.id(), 0, false, false, null,
+				OptionalInt.empty(), List.of(W1, W2), START_TIMEOUT));
+		assertThat(v).isInstanceOf(MainProcess.Died.class);
+	}
 }
