@@ -7,6 +7,7 @@ import io.pidwatcher.api.supervisor.ModuleState;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -52,10 +53,17 @@ final class Adoption {
 		m.run.startedAt = exact && before.startedAt() != null ? before.startedAt() : Instant.now();
 		m.run.lastStartedAt = m.run.startedAt;
 		m.run.startedNanos = e.nanos();
+		m.run.mainWaitStatus = OptionalInt.empty();
+		m.run.mainProcess = new MainProcess(m.spec.main(), m.run.startedNanos, m.run.startedAt); // main= (issue 11 part 3)
+		TaskId adoptedMain = main;
+		alive.stream().filter(t -> t.id().equals(adoptedMain) && Recorder.knownByLineage(t)).findFirst()
+				.ifPresent(t -> e.watchMain(m.name, t.pid(), t.startTimeNanos())); // its exit may come from no reader
 		if (before != null) {
 			m.history.restarts = before.restarts();
 			for (TaskId t : before.untagged()) {
-				m.tree.tracked.add(t);
+				if (!m.tree.released.contains(t)) {
+					m.tree.tracked.add(t);
+				}
 			}
 		}
 		// A runtime killed in the middle of a whole-tree stop leaves the tree frozen by SIGSTOP; a

@@ -8,11 +8,13 @@ import io.pidwatcher.api.supervisor.RuntimeHome;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 import org.osgi.service.log.Logger;
 
@@ -65,6 +67,12 @@ final class Engine {
 	final ModuleLogs logs;
 	final Stops stops;
 	final Definitions definitions;
+	final MainJudge mainJudge;
+	final Releases releases;
+	/** Mains that are neither our child nor tagged: no reader reports their exit (see MainWatch). */
+	final MainWatch mainWatch = new MainWatch();
+	/** Guarded by this: whether a check of mainWatch is scheduled. */
+	private boolean mainCheckScheduled;
 
 	Engine(Logger logger, RuntimeHome home, RankedServices<ProcessReader> readers,
 			RankedServices<RestartStrategy> strategies, RankedServices<HealthPolicy> policies, JournalFeed journalFeed,
@@ -93,6 +101,8 @@ final class Engine {
 		logs = new ModuleLogs(this);
 		stops = new Stops(this);
 		definitions = new Definitions(this);
+		mainJudge = new MainJudge(this);
+		releases = new Releases(this);
 		Path dir = home.var().resolve("watchdog");
 		WriteTrouble trouble = new WriteTrouble() {
 			@Override
@@ -121,6 +131,36 @@ final class Engine {
 		}
 		synchronized (this) {
 			loop.scheduleTick(0);
+		}
+	}
+
+	/**
+	 * Watches a main process whose exit no reader reports, and checks it every
+	 * {@value MainWatch#PERIOD_MILLIS} ms while anything is watched (a timer of its own only then,
+	 * so an engine with nothing to watch schedules nothing).
+	 */
+	synchronized void watchMain(String module, int pid, long startTimeNanos) {
+		mainWatch.watch(module, pid, startTimeNanos);
+		if (!mainCheckScheduled && active) {
+			mainCheckScheduled = true;
+			scheduler.schedule(this::checkMains, MainWatch.PERIOD_MILLIS, TimeUnit.MILLISECONDS);
+		}
+	}
+
+	/** Kicks the modules whose watched main died; runs again while anything is watched. */
+	private void checkMains() {
+		List<String> died = mainWatch.died(); // reads /proc: off the lock
+		synchronized (this) {
+			for (String name : died) {
+				Module m = modules.get(name);
+				if (m != null) {
+					loop.kick(m);
+				}
+			}
+			mainCheckScheduled = active && !mainWatch.isEmpty();
+			if (mainCheckScheduled) {
+				scheduler.schedule(this::checkMains, MainWatch.PERIOD_MILLIS, TimeUnit.MILLISECONDS);
+			}
 		}
 	}
 

@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -70,7 +71,7 @@ final class Launcher {
 			}
 			m.firstScanDone = true;
 			m.remembered = null;
-			List<TaskSnapshot> alive = TreeTracker.members(m.name, snapshot, m.tree.tracked).stream()
+			List<TaskSnapshot> alive = TreeTracker.members(m.name, snapshot, m.tree.tracked, m.tree.released).stream()
 					.filter(TreeTracker::alive).toList();
 			if (!alive.isEmpty()) {
 				e.adoption.adopt(m, alive, "start requested, but the tree is running: adopted");
@@ -196,6 +197,8 @@ final class Launcher {
 			m.run.startedAt = Instant.now();
 			m.run.lastStartedAt = m.run.startedAt;
 			m.run.startedNanos = startedNanos;
+			m.run.mainWaitStatus = OptionalInt.empty();
+			m.run.mainProcess = new MainProcess(spec.main(), startedNanos, m.run.startedAt); // main= (issue 11 part 3)
 			e.recorder.transition(m, ModuleState.STARTING, l.why() + ": pid " + p.pid() + ", instance " + m.run.instance);
 			e.recorder.persist(m);
 			long generation = m.generation;

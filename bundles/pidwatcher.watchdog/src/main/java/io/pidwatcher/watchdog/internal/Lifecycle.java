@@ -22,6 +22,9 @@ final class Lifecycle {
 
 	/** How long a module whose tree is gone waits for our own child's exit status (never blocking). */
 	private static final long EXIT_STATUS_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+	/** How long a starting module whose launcher exited 0 is scanned again before its tree counts as gone (issue 11). */
+	private static final long DAEMON_EXIT_GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+	private static final long DAEMON_EXIT_RESCAN_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
 	private final Engine e;
 
@@ -42,6 +45,9 @@ final class Lifecycle {
 		}
 		List<TaskSnapshot> tree = e.trees.follow(m, snapshot, index);
 		List<TaskSnapshot> alive = tree.stream().filter(TreeTracker::alive).toList();
+		if (!alive.isEmpty()) {
+			m.run.goneSinceNanos = 0; // found again (a daemon the reader listed late), not gone
+		}
 		e.health.sample(m, snapshot, tree);
 		e.recorder.persistUntaggedIfChanged(m, tree);
 		e.logs.checkSize(m, now);
@@ -52,10 +58,15 @@ final class Lifecycle {
 		}
 		switch (m.state) {
 			case STARTING -> {
+				String mainUnknown;
 				if (alive.isEmpty()) {
 					exitedFailure(m, now);
 				} else if (m.history.pendingFailure != null) {
 					e.planner.decide(m);
+				} else if ((mainUnknown = e.mainJudge.judge(m, alive, now)) == null) {
+					// the main process died: the failure is reported, and the tree is stopped before the restart
+				} else if (!mainUnknown.isEmpty()) {
+					m.reason = "started, " + mainUnknown;
 				} else if (m.runSpec != null && m.runSpec.notifyProtocol() && m.health.readyNanos == 0) {
 					if (now - m.run.startedNanos > m.runSpec.startTimeout().toNanos()) {
 						failure(m, Failure.Kind.START_FAILED, "no READY=1 within start.timeout "
@@ -73,7 +84,7 @@ final class Lifecycle {
 					exitedFailure(m, now);
 				} else if (m.history.pendingFailure != null) {
 					e.planner.decide(m);
-				} else {
+				} else if (e.mainJudge.judge(m, alive, now) != null) { // null: the main process died
 					e.health.checkPolicies(m, now);
 				}
 			}
@@ -135,11 +146,24 @@ final class Lifecycle {
 				return;
 			}
 		}
-		m.run.goneSinceNanos = 0;
 		Integer status = null;
 		if (m.run.process != null && !m.run.process.isAlive()) {
 			status = m.run.process.exitValue();
 		}
+		// A launcher that exits 0 has just left a daemon behind (nginx with daemon on), which the
+		// reader may not list yet (its fork record still queued, or its tag already wiped). Taken
+		// for gone, the daemon kept the port and every restart failed; a few more scans of
+		// everything find it (ScanLoop scans everything while goneSinceNanos is set).
+		if (m.state == ModuleState.STARTING && Integer.valueOf(0).equals(status)) {
+			if (m.run.goneSinceNanos == 0) {
+				m.run.goneSinceNanos = now;
+			}
+			if (now - m.run.goneSinceNanos < DAEMON_EXIT_GRACE_NANOS) {
+				m.nextCheckNanos = Math.min(m.nextCheckNanos, now + DAEMON_EXIT_RESCAN_NANOS);
+				return;
+			}
+		}
+		m.run.goneSinceNanos = 0;
 		String why = "all tasks exited" + (status == null ? "" : " (main pid " + m.run.mainPid + " exit status " + status + ")");
 		failure(m, Failure.Kind.EXITED, why, status, false);
 	}

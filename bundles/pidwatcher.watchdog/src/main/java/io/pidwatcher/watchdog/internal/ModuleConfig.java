@@ -63,8 +63,21 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 	boolean notify$() default false;
 
 	@AttributeDefinition(name = "start.timeout", required = false, description = "With notify=true: how long the "
-			+ "program may take to send READY=1 before the start counts as failed (systemd's TimeoutStartSec).")
+			+ "program may take to send READY=1 before the start counts as failed (systemd's TimeoutStartSec); with "
+			+ "pidfile=: how long it may take to write the pid file.")
 	String start_timeout() default "90s";
+
+	@AttributeDefinition(required = false, description = "Which process is the main one, whose death is the module's "
+			+ "death (then the whole tree is stopped before the restart): 'started' (the started process, systemd's "
+			+ "Type=simple), 'pidfile' (the pid in pidfile=, systemd's Type=forking with PIDFile=), 'daemon' (the started "
+			+ "process, or the member it leaves behind when it exits with status 0), 'none' (dead only when the whole "
+			+ "tree is gone). Default: pidfile when pidfile= is set, else daemon.")
+	String main() default "daemon";
+
+	@AttributeDefinition(required = false, description = "The file a daemonizing program writes its main pid to "
+			+ "(relative to 'directory'); implies main=pidfile. Read once this run has written it (a file older than "
+			+ "the run is ignored), within start.timeout, and again whenever it changes.")
+	String pidfile() default "";
 
 	@AttributeDefinition(name = "log.size", required = false, description = "Standard output and error go to "
 			+ "var/log/<name>.log; it is rotated when it grows beyond this many bytes (suffixes k, M, G).")

@@ -36,7 +36,8 @@ record ModuleSpec(
 		Duration startTimeout,
 		long logSize,
 		int logFiles,
-		ProcessIdentity identity) {
+		ProcessIdentity identity,
+		MainRule main) {
 
 	static final Duration MIN_INTERVAL = Duration.ofMillis(50);
 	private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.@:+-]{1,64}");
@@ -125,14 +126,15 @@ record ModuleSpec(
 		}
 		return new ModuleSpec(name, List.copyOf(command), directory, env, interval, autostart, strategy,
 				strategyParameters, group, policies, policyParameters, signal, signalName.toUpperCase(), stopTimeout, notify,
-				startTimeout, logSize, Math.max(0, logFiles), identity);
+				startTimeout, logSize, Math.max(0, logFiles), identity,
+				MainRule.parse(props, directory));
 	}
 
 	/** Whether a change to this spec needs the module restarted to take effect. */
 	boolean differsInHowItStarts(ModuleSpec other) {
 		return !command.equals(other.command) || !directory.equals(other.directory)
 				|| !environment.equals(other.environment) || notifyProtocol != other.notifyProtocol
-				|| !identity.equals(other.identity);
+				|| !identity.equals(other.identity) || !main.equals(other.main);
 	}
 
 	Map<String, String> policyParameters(String policy) {
@@ -213,6 +215,7 @@ record ModuleSpec(
 		Map<String, String> m = new LinkedHashMap<>();
 		m.put("interval", DurationText.format(interval));
 		m.put("strategy", strategy);
+		m.put("main", main.describe());
 		m.put("stop", "SIG" + stopSignalName + ", SIGKILL after " + DurationText.format(stopTimeout));
 		return m;
 	}

@@ -34,7 +34,16 @@ final class ModuleTrees {
 		}
 		m.tree.lastSource = snapshot.source();
 		trackStartedMain(m, index);
-		List<TaskSnapshot> tree = TreeTracker.members(m.name, index, m.tree.tracked);
+		if (!m.firstScanDone && m.remembered != null) {
+			m.tree.released.addAll(m.remembered.released()); // released stays released (issue 11 part 4)
+			// A tree whose every member lost the tag (nginx with daemon on: the master's parent is
+			// init, its environment overwritten) is found only from the members remembered.
+			m.remembered.untagged().stream().filter(t -> !m.tree.released.contains(t)).forEach(m.tree.tracked::add);
+			if (m.remembered.main() != null) {
+				m.tree.tracked.add(m.remembered.main()); // tagged at its exec, title written over its environment since
+			}
+		}
+		List<TaskSnapshot> tree = TreeTracker.members(m.name, index, m.tree.tracked, m.tree.released);
 		Set<TaskId> ids = new HashSet<>();
 		tree.forEach(t -> ids.add(t.id()));
 		m.tree.tracked = ids;

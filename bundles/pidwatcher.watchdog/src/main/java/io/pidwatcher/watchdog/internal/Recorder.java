@@ -58,9 +58,11 @@ final class Recorder {
 			case FAILED, WAITING, GAVE_UP -> m.state;
 			default -> null;
 		};
+		m.tree.released.removeIf(t -> ProcessHandle.of(t.pid()).isEmpty()); // gone: nothing left to leave alone
 		e.stateFile.put(m.name, new StateFile.Entry(m.run.main, m.run.instance, m.run.startedAt, m.history.restarts, untagged,
 				!m.wanted, lifecycle, m.run.lastStartedAt, List.copyOf(m.history.failures),
-				m.history.pendingFailure != null && !m.history.pendingWithTree, m.state == ModuleState.WAITING ? m.history.restartAt : null));
+				m.history.pendingFailure != null && !m.history.pendingWithTree, m.state == ModuleState.WAITING ? m.history.restartAt : null,
+				Set.copyOf(m.tree.released)));
 	}
 
 	void persistUntaggedIfChanged(Module m, List<TaskSnapshot> tree) {
@@ -79,7 +81,7 @@ final class Recorder {
 	 * by the reader's fork-time lineage (Membership.FORK). The state file remembers these, so the next
 	 * runtime adopts them even when their parent is gone by then.
 	 */
-	private static boolean knownByLineage(TaskSnapshot t) {
+	static boolean knownByLineage(TaskSnapshot t) {
 		return t.tagValue() == null || t.membership() == Membership.FORK;
 	}
 }

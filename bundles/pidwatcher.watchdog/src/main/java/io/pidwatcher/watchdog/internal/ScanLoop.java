@@ -81,6 +81,9 @@ final class ScanLoop {
 		synchronized (e) {
 			for (Module m : e.modules.values()) {
 				if (m.name.equals(event.tagValue()) || m.tree.tracked.contains(event.task())) {
+					if (event.task().equals(m.run.main)) {
+						m.run.mainWaitStatus = event.waitStatus(); // how a main that is not our child died
+					}
 					kick(m);
 				}
 			}
@@ -166,7 +169,7 @@ final class ScanLoop {
 	private boolean needsEverything() {
 		synchronized (e) {
 			for (Module m : e.modules.values()) {
-				if (!m.firstScanDone || ModuleTrees.startedMainUnseen(m)) {
+				if (!m.firstScanDone || ModuleTrees.startedMainUnseen(m) || m.run.goneSinceNanos != 0) {
 					return true;
 				}
 				long tagged = m.tree.tasks.stream().filter(t -> m.name.equals(t.tagValue())).count();

@@ -35,14 +35,23 @@ final class StateFile {
 	 * back in when no tree runs (failed, waiting or gave up; null when a running or stopped module
 	 * needs nothing more), {@code failures} the history strategies decide on, {@code pending} whether
 	 * the last failure still waits for its decision, {@code restartAt} when a waiting module is due.
+	 * {@code released} are the tasks released from the module on request (pw:release): the next
+	 * runtime leaves them alone too.
 	 * Files of the previous version have none of these (they read as null, empty and false); keys the
 	 * previous version does not know are ignored by it.
 	 */
 	record Entry(TaskId main, String instance, Instant startedAt, int restarts, Set<TaskId> untagged, boolean stopped,
-			ModuleState state, Instant lastStartedAt, List<Failure> failures, boolean pending, Instant restartAt) {
+			ModuleState state, Instant lastStartedAt, List<Failure> failures, boolean pending, Instant restartAt,
+			Set<TaskId> released) {
 
 		Entry(TaskId main, String instance, Instant startedAt, int restarts, Set<TaskId> untagged, boolean stopped) {
 			this(main, instance, startedAt, restarts, untagged, stopped, null, null, List.of(), false, null);
+		}
+
+		Entry(TaskId main, String instance, Instant startedAt, int restarts, Set<TaskId> untagged, boolean stopped,
+				ModuleState state, Instant lastStartedAt, List<Failure> failures, boolean pending, Instant restartAt) {
+			this(main, instance, startedAt, restarts, untagged, stopped, state, lastStartedAt, failures, pending, restartAt,
+					Set.of());
 		}
 	}
 
@@ -89,13 +98,8 @@ final class StateFile {
 		}
 		byModule.forEach((module, m) -> {
 			try {
-				Set<TaskId> untagged = new HashSet<>();
-				for (String id : m.getOrDefault("untagged", "").split(",")) {
-					TaskId t = parse(id);
-					if (t != null) {
-						untagged.add(t);
-					}
-				}
+				Set<TaskId> untagged = taskIds(m.get("untagged"));
+				Set<TaskId> released = taskIds(m.get("released"));
 				List<Failure> failures = new ArrayList<>();
 				int count = Integer.parseInt(m.getOrDefault("failures", "0"));
 				for (int i = 0; i < count; i++) {
@@ -108,7 +112,8 @@ final class StateFile {
 						instant(m.get("started")), Integer.parseInt(m.getOrDefault("restarts", "0")), untagged,
 						Boolean.parseBoolean(m.getOrDefault("stopped", "false")), state(m.get("state")),
 						instant(m.get("lastStarted")), List.copyOf(failures),
-						Boolean.parseBoolean(m.getOrDefault("pending", "false")), instant(m.get("restartAt"))));
+						Boolean.parseBoolean(m.getOrDefault("pending", "false")), instant(m.get("restartAt")),
+						Set.copyOf(released)));
 			} catch (RuntimeException e) {
 				// an unreadable entry only costs an exact adoption
 			}
@@ -175,6 +180,11 @@ final class StateFile {
 			StringBuilder u = new StringBuilder();
 			e.untagged().stream().limit(500).forEach(t -> u.append(u.length() == 0 ? "" : ",").append(format(t)));
 			b.append(module).append(".untagged=").append(u).append('\n');
+			if (!e.released().isEmpty()) {
+				StringBuilder r = new StringBuilder();
+				e.released().stream().limit(500).forEach(t -> r.append(r.length() == 0 ? "" : ",").append(format(t)));
+				b.append(module).append(".released=").append(r).append('\n');
+			}
 			if (e.state() != null) {
 				b.append(module).append(".state=").append(e.state().name()).append('\n');
 			}
@@ -273,6 +283,17 @@ final class StateFile {
 
 	private static String format(TaskId t) {
 		return t.pid() + "@" + t.startTimeNanos();
+	}
+
+	private static Set<TaskId> taskIds(String list) {
+		Set<TaskId> ids = new HashSet<>();
+		for (String id : (list == null ? "" : list).split(",")) {
+			TaskId t = parse(id);
+			if (t != null) {
+				ids.add(t);
+			}
+		}
+		return ids;
 	}
 
 	private static TaskId parse(String s) {

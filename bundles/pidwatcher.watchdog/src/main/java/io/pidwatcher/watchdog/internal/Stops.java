@@ -105,8 +105,10 @@ final class Stops {
 	/** Runs the whole-tree stop; not called with the lock held. */
 	StopReport stopTree(Module m, ModuleSpec spec) throws InterruptedException {
 		Set<TaskId> tracked;
+		Set<TaskId> released;
 		synchronized (e) {
 			tracked = new HashSet<>(m.tree.tracked);
+			released = new HashSet<>(m.tree.released);
 			// stop.* apply at once (README): the config in force now decides how to stop, even when the
 			// run was started under an older one; a deleted config leaves the run's own.
 			if (m.spec != null) {
@@ -115,7 +117,7 @@ final class Stops {
 		}
 		int signal = spec != null ? spec.stopSignal() : Signals.SIGTERM;
 		Duration timeout = spec != null ? spec.stopTimeout() : Duration.ofSeconds(10);
-		StopReport report = new TreeStopper(m.name, tracked, e.loop.treeScans(m.name, tracked)).stop(signal, timeout);
+		StopReport report = new TreeStopper(m.name, tracked, e.loop.treeScans(m.name, tracked), released).stop(signal, timeout);
 		synchronized (e) {
 			m.tree.clear();
 			m.health.samples.clear();

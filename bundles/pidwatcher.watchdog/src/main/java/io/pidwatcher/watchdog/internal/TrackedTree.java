@@ -23,6 +23,12 @@ final class TrackedTree {
 	double cpuPercent;
 	long lastSampleNanos;
 	Map<TaskId, Long> lastCpu = Map.of();
+	/**
+	 * Tasks released from the module on request (pw:release), and their descendants: never part of
+	 * the tree again, across runs and runtime restarts (the state file keeps them); a stop leaves
+	 * them be, so {@link #clear()} does too.
+	 */
+	Set<TaskId> released = new HashSet<>();
 
 	/** The tree stopped: nothing is left to track. */
 	void clear() {

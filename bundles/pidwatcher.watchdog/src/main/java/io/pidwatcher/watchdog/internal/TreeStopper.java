@@ -32,14 +32,22 @@ final class TreeStopper {
 	private final String module;
 	private final Set<TaskId> tracked;
 	private final Supplier<ProcessSnapshot> scanEverything;
+	/** Tasks released from the module (pw:release): never stopped with it. */
+	private final Set<TaskId> released;
 
 	private final Set<TaskId> seen = new HashSet<>();
 
 	/** {@code tracked} is updated in place: it is the module's tracking set. */
 	TreeStopper(String module, Set<TaskId> tracked, Supplier<ProcessSnapshot> scanEverything) {
+		this(module, tracked, scanEverything, new HashSet<>());
+	}
+
+	/** {@code released} is grown in place with the descendants of released tasks. */
+	TreeStopper(String module, Set<TaskId> tracked, Supplier<ProcessSnapshot> scanEverything, Set<TaskId> released) {
 		this.module = module;
 		this.tracked = tracked;
 		this.scanEverything = scanEverything;
+		this.released = released;
 	}
 
 	StopReport stop(int signal, Duration timeout) throws InterruptedException {
@@ -102,7 +110,7 @@ final class TreeStopper {
 	}
 
 	private List<TaskSnapshot> scan() {
-		List<TaskSnapshot> tree = TreeTracker.members(module, scanEverything.get(), tracked);
+		List<TaskSnapshot> tree = TreeTracker.members(module, scanEverything.get(), tracked, released);
 		tree.forEach(t -> tracked.add(t.id()));
 		List<TaskSnapshot> alive = tree.stream().filter(TreeTracker::alive).toList();
 		alive.forEach(t -> seen.add(t.id()));

@@ -18,7 +18,9 @@ import java.util.Set;
  * it carries the module's tag, when it was tracked before (by pid and start time: it may have
  * lost its tag since, through env -i or setproctitle), or when its parent belongs and it started
  * no earlier than its parent (a pid reused by an older process is not a child). A task tagged
- * for another module never belongs: retagging is the explicit way to detach.
+ * for another module never belongs: retagging is the explicit way to detach. A task released from
+ * supervision ({@code pw:release}) never belongs, nor does anything it forks, whatever its tag says:
+ * that is the other explicit way, and the only one that keeps the tag.
  */
 final class TreeTracker {
 
@@ -26,7 +28,16 @@ final class TreeTracker {
 	}
 
 	static List<TaskSnapshot> members(String module, ProcessSnapshot everything, Set<TaskId> tracked) {
-		return members(module, new Index(everything), tracked);
+		return members(module, new Index(everything), tracked, Set.of());
+	}
+
+	static List<TaskSnapshot> members(String module, ProcessSnapshot everything, Set<TaskId> tracked,
+			Set<TaskId> released) {
+		return members(module, new Index(everything), tracked, released);
+	}
+
+	static List<TaskSnapshot> members(String module, Index index, Set<TaskId> tracked) {
+		return members(module, index, tracked, Set.of());
 	}
 
 	/**
@@ -49,14 +60,23 @@ final class TreeTracker {
 		}
 	}
 
-	static List<TaskSnapshot> members(String module, Index index, Set<TaskId> tracked) {
+	/**
+	 * @param released tasks released from the module; grown in place with their descendants in the
+	 *                 index, so a released task's child stays released once its parent is gone
+	 */
+	static List<TaskSnapshot> members(String module, Index index, Set<TaskId> tracked, Set<TaskId> released) {
+		if (!released.isEmpty()) {
+			releaseDescendants(index, released);
+		}
 		Map<TaskId, TaskSnapshot> members = new LinkedHashMap<>();
 		for (TaskSnapshot t : index.byTag.getOrDefault(module, List.of())) {
-			members.put(t.id(), t);
+			if (!released.contains(t.id())) {
+				members.put(t.id(), t);
+			}
 		}
 		for (TaskId id : tracked) {
 			TaskSnapshot t = index.byId.get(id);
-			if (t != null && mayBelong(module, t)) {
+			if (t != null && mayBelong(module, t) && !released.contains(id)) {
 				members.put(t.id(), t);
 			}
 		}
@@ -65,7 +85,7 @@ final class TreeTracker {
 			TaskSnapshot parent = todo.removeFirst();
 			for (TaskSnapshot child : index.children.getOrDefault(parent.pid(), List.of())) {
 				if (mayBelong(module, child) && child.startTimeNanos() >= parent.startTimeNanos()
-						&& !members.containsKey(child.id())) {
+						&& !members.containsKey(child.id()) && !released.contains(child.id())) {
 					members.put(child.id(), child);
 					todo.addLast(child);
 				}
@@ -74,6 +94,24 @@ final class TreeTracker {
 		List<TaskSnapshot> sorted = new ArrayList<>(members.values());
 		sorted.sort((a, b) -> Integer.compare(a.pid(), b.pid()));
 		return sorted;
+	}
+
+	private static void releaseDescendants(Index index, Set<TaskId> released) {
+		Deque<TaskSnapshot> todo = new ArrayDeque<>();
+		for (TaskId id : released) {
+			TaskSnapshot t = index.byId.get(id);
+			if (t != null) {
+				todo.add(t);
+			}
+		}
+		while (!todo.isEmpty()) {
+			TaskSnapshot parent = todo.removeFirst();
+			for (TaskSnapshot child : index.children.getOrDefault(parent.pid(), List.of())) {
+				if (child.startTimeNanos() >= parent.startTimeNanos() && released.add(child.id())) {
+					todo.addLast(child);
+				}
+			}
+		}
 	}
 
 	private static boolean mayBelong(String module, TaskSnapshot t) {

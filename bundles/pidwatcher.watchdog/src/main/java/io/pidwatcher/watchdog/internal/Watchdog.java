@@ -182,6 +182,11 @@ public final class Watchdog implements Supervisor, ExitListener {
 		return engine.stops.stop(module, true);
 	}
 
+	/** pw:release (see ReleaseCommand and Releases). */
+	public String release(String module, int pid, String askedBy) {
+		return engine.releases.release(module, pid, askedBy);
+	}
+
 	@Override
 	public StopReport restart(String module) {
 		StopReport report = engine.stops.stop(module, false);

@@ -55,4 +55,15 @@ class StateFileTest {
 		assertThat(e.state()).isNull();
 		assertThat(e.failures()).isEmpty();
 	}
+
+	/** Issue 11 part 4: a process released on request stays released across a runtime restart. */
+	@Test
+	void releasedTasksRoundTrip() {
+		Path file = dir.resolve("state.properties");
+		StateFile.Entry entry = new StateFile.Entry(new TaskId(7, 123), "web.x.1", null, 0, Set.of(), false, null, null,
+				List.of(), false, null, Set.of(new TaskId(9, 125), new TaskId(10, 126)));
+		new StateFile(file, WriteTrouble.SILENT).put("web", entry);
+		assertThat(new StateFile(file, WriteTrouble.SILENT).load().get("web").released())
+				.containsExactlyInAnyOrder(new TaskId(9, 125), new TaskId(10, 126));
+	}
 }

@@ -51,4 +51,17 @@ class TreeTrackerTest {
 		ProcessSnapshot s = snapshot(task(10, 1, 500, "web"), task(30, 10, 400, null));
 		assertThat(pids(TreeTracker.members("web", s, Set.of()))).containsExactly(10);
 	}
+
+	/** Issue 11 part 4: a released task and what it forks leave the module, tag or no tag, parent gone or not. */
+	@Test
+	void aReleasedTaskAndItsDescendantsNeverBelong() {
+		Set<TaskId> released = new HashSet<>(Set.of(new TaskId(11, 110)));
+		ProcessSnapshot s = snapshot(task(10, 1, 100, "web"), task(11, 10, 110, "web"), task(12, 11, 120, "web"),
+				task(13, 12, 130, null), task(14, 10, 140, "web"));
+		assertThat(pids(TreeTracker.members("web", s, Set.of(new TaskId(12, 120)), released))).containsExactly(10, 14);
+		assertThat(released).contains(new TaskId(12, 120), new TaskId(13, 130));
+		// 11 exits, 12 is reparented to init: still released, because the set grew
+		ProcessSnapshot later = snapshot(task(10, 1, 100, "web"), task(12, 1, 120, "web"), task(13, 12, 130, null));
+		assertThat(pids(TreeTracker.members("web", later, Set.of(), released))).containsExactly(10);
+	}
 }

@@ -115,10 +115,14 @@ class ModuleConfigTableTest extends WatchdogTestBase {
 	@Test
 	void aModuleSettingEveryKeyOfTheTableIsAccepted() throws Exception {
 		List<String> config = new ArrayList<>();
+		// the program writes the pid file main=pidfile reads (the started process is the main one)
+		Path pidFile = Files.createTempDirectory("table").resolve("table.pid");
 		for (String key : tableKeys) {
 			config.add(key);
 			config.add(switch (key) {
-			case "command" -> Modules.pwtest("sleep", "120");
+			case "command" -> "sh -c 'echo $$ > " + pidFile + "; exec " + Modules.pwtest("sleep", "120") + "'";
+			case "main" -> "pidfile";
+			case "pidfile" -> pidFile.toString();
 			case "directory" -> System.getProperty("java.io.tmpdir");
 			case "interval" -> "300ms";
 			case "autostart", "notify" -> key.equals("autostart") ? "true" : "false";
