@@ -9,6 +9,7 @@ import io.pidwatcher.api.reader.TaskSnapshot;
 import io.pidwatcher.testing.Gogo;
 import io.pidwatcher.testing.Poll;
 import io.pidwatcher.testing.Proc;
+import io.pidwatcher.testing.Ps;
 import io.pidwatcher.testing.TestPrograms;
 
 import java.io.IOException;
@@ -152,8 +153,8 @@ class ConnectorLineageTest {
 			Poll.until(WAIT, "nginx.pid", () -> Files.exists(pidFile) && readPid(pidFile) > 0);
 			master = readPid(pidFile);
 			int m = master;
-			Poll.until(WAIT, "2 workers", () -> ps("--ppid", Integer.toString(m)).size() == 2);
-			Set<Integer> oracle = ps("--pid", Integer.toString(master), "--ppid", Integer.toString(master));
+			Poll.until(WAIT, "2 workers", () -> Ps.pids("--ppid", Integer.toString(m)).size() == 2);
+			Set<Integer> oracle = Ps.pids("--pid", Integer.toString(master), "--ppid", Integer.toString(master));
 			assertThat(oracle).hasSize(3);
 			assertThat(Proc.task(master).ppid()).as("the master daemonized").isEqualTo(1);
 			assertThat(curl(port)).isEqualTo("pidwatcher\n");
@@ -200,7 +201,7 @@ class ConnectorLineageTest {
 		if (master <= 0) {
 			return;
 		}
-		Set<Integer> tree = ps("--pid", Integer.toString(master), "--ppid", Integer.toString(master));
+		Set<Integer> tree = Ps.pids("--pid", Integer.toString(master), "--ppid", Integer.toString(master));
 		new ProcessBuilder("kill", "-QUIT", Integer.toString(master)).start().waitFor(5, TimeUnit.SECONDS);
 		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
 		while (tree.stream().anyMatch(pid -> Proc.task(pid) != null) && System.nanoTime() < deadline) {
@@ -233,24 +234,4 @@ class ConnectorLineageTest {
 		return out;
 	}
 
-	/** ps's pids (zombies left out) for a selection: the oracle, independent of the reader. */
-	private static Set<Integer> ps(String... selection) {
-		try {
-			List<String> command = new ArrayList<>(List.of("ps", "-o", "pid=,stat="));
-			command.addAll(List.of(selection));
-			Process ps = new ProcessBuilder(command).redirectErrorStream(true).start();
-			String out = new String(ps.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-			ps.waitFor(10, TimeUnit.SECONDS);
-			Set<Integer> pids = new TreeSet<>();
-			for (String line : out.strip().split("\n")) {
-				String[] f = line.strip().split("\\s+");
-				if (f.length == 2 && !f[1].startsWith("Z")) {
-					pids.add(Integer.parseInt(f[0]));
-				}
-			}
-			return pids;
-		} catch (IOException | InterruptedException e) {
-			throw new IllegalStateException(e);
-		}
-	}
 }

@@ -9,6 +9,7 @@ import io.pidwatcher.api.reader.ScanScope;
 import io.pidwatcher.api.reader.TagName;
 import io.pidwatcher.api.reader.TaskSnapshot;
 import io.pidwatcher.testing.Proc;
+import io.pidwatcher.testing.Ps;
 import io.pidwatcher.testing.TestPrograms;
 
 import java.io.IOException;
@@ -81,23 +82,6 @@ class ConnectorEventsTest {
 		return tasks.stream().map(TaskSnapshot::pid).collect(Collectors.toCollection(TreeSet::new));
 	}
 
-	/** ps's view of a session or parent: the independent oracle. */
-	private static Set<Integer> ps(String... selection) throws Exception {
-		List<String> command = new ArrayList<>(List.of("ps", "-o", "pid=,stat="));
-		command.addAll(List.of(selection));
-		Process ps = new ProcessBuilder(command).redirectErrorStream(true).start();
-		String out = new String(ps.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-		ps.waitFor(10, TimeUnit.SECONDS);
-		Set<Integer> pids = new TreeSet<>();
-		for (String line : out.strip().split("\n")) {
-			String[] f = line.strip().split("\\s+");
-			if (f.length == 2 && !f[1].startsWith("Z")) {
-				pids.add(Integer.parseInt(f[0]));
-			}
-		}
-		return pids;
-	}
-
 	private static boolean environHasTag(int pid, String module) {
 		try {
 			return new String(Files.readAllBytes(Path.of("/proc", Integer.toString(pid), "environ")), StandardCharsets.UTF_8)
@@ -118,7 +102,7 @@ class ConnectorEventsTest {
 		await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(pidFile) && Files.size(pidFile) > 0);
 		int master = Integer.parseInt(Files.readString(pidFile).trim());
 		daemons.add(master);
-		Set<Integer> tree = new TreeSet<>(ps("--pid", Integer.toString(master), "--ppid", Integer.toString(master)));
+		Set<Integer> tree = new TreeSet<>(Ps.pids("--pid", Integer.toString(master), "--ppid", Integer.toString(master)));
 		assertThat(tree).as("ps: the master and its 3 workers").hasSize(4);
 		assertThat(Proc.task(master).ppid()).as("the master's parent has exited").isEqualTo(1);
 		for (int pid : tree) {
@@ -178,8 +162,8 @@ class ConnectorEventsTest {
 		Process p = TestPrograms.start(TAG, module, "wipestorm", "400", "60");
 		started.add(p);
 		String parent = Long.toString(p.pid());
-		await().atMost(Duration.ofSeconds(20)).until(() -> ps("--ppid", parent).size() == 400);
-		Set<Integer> oracle = new TreeSet<>(ps("--ppid", parent));
+		await().atMost(Duration.ofSeconds(20)).until(() -> Ps.pids("--ppid", parent).size() == 400);
+		Set<Integer> oracle = new TreeSet<>(Ps.pids("--ppid", parent));
 		oracle.add((int) p.pid());
 		await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(pids(module(module))).isEqualTo(oracle));
 		assertThat(connector.losses()).as("losses with an 8 MiB queue; debug: %s", debug).isZero();
@@ -264,8 +248,8 @@ class ConnectorEventsTest {
 		Process p = TestPrograms.start(TAG, module, "wipestorm", "300", "60");
 		started.add(p);
 		String parent = Long.toString(p.pid());
-		await().atMost(Duration.ofSeconds(20)).until(() -> ps("--ppid", parent).size() == 300);
-		Set<Integer> oracle = new TreeSet<>(ps("--ppid", parent));
+		await().atMost(Duration.ofSeconds(20)).until(() -> Ps.pids("--ppid", parent).size() == 300);
+		Set<Integer> oracle = new TreeSet<>(Ps.pids("--ppid", parent));
 		oracle.add((int) p.pid());
 		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
 			assertThat(connector.losses()).as("losses").isPositive();
