@@ -50,10 +50,12 @@ record LogPolicy(long size, int files, Period rotate, boolean compress, long max
 			default -> throw new IllegalArgumentException("log.rotate '" + rotateText + "' is none of size, hourly, daily");
 		};
 		boolean compress = ModuleSpec.bool(props, "log.compress", false);
-		String maxText = ModuleSpec.text(props, "log.max", "").trim();
+		// absent: no bound; present, even empty, it must be a size or a share (as log.size must)
+		String maxText = ModuleSpec.text(props, "log.max", null);
 		long maxBytes = 0;
 		double share = 0;
-		if (maxText.endsWith("%")) {
+		if (maxText != null && maxText.trim().endsWith("%")) {
+			maxText = maxText.trim();
 			try {
 				share = Double.parseDouble(maxText.substring(0, maxText.length() - 1).trim()) / 100;
 			} catch (NumberFormatException ex) {
@@ -62,7 +64,7 @@ record LogPolicy(long size, int files, Period rotate, boolean compress, long max
 			if (!(share > 0 && share <= 1)) {
 				throw new IllegalArgumentException("log.max '" + maxText + "' is not a percentage above 0 and at most 100");
 			}
-		} else if (!maxText.isEmpty()) {
+		} else if (maxText != null) {
 			maxBytes = size(props, "log.max", null);
 			if (maxBytes == 0) {
 				throw new IllegalArgumentException("log.max: must be more than 0 (leave the key out for no bound)");

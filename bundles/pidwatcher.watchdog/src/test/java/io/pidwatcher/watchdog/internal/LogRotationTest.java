@@ -176,6 +176,7 @@ class LogRotationTest {
 		assertThatThrownBy(() -> policy("log.compress", "gz")).hasMessageContaining("log.compress 'gz'");
 		assertThatThrownBy(() -> policy("log.max", "lots")).hasMessageContaining("log.max: 'lots' is not a size");
 		assertThatThrownBy(() -> policy("log.max", "0")).hasMessageContaining("log.max");
+		assertThatThrownBy(() -> policy("log.max", "")).hasMessageContaining("log.max: '' is not a size");
 		assertThatThrownBy(() -> policy("log.max", "150%")).hasMessageContaining("log.max '150%'");
 		assertThatThrownBy(() -> policy("log.max", "x%")).hasMessageContaining("log.max 'x%'");
 		assertThatThrownBy(() -> policy("log.files", "-1")).hasMessageContaining("log.files -1");
