@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.time.ZonedDateTime;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -49,6 +50,15 @@ final class ModuleLogs {
 		e.logWorker.execute(() -> logRotation.check(log, spec.log(), true, ZonedDateTime.now(wallClock)));
 	}
 
+	/** The gzip and the log.max bound of a rotation before a start: on the log worker, not delaying the start. */
+	private void compressLater(Path log, LogPolicy policy) {
+		try {
+			e.logWorker.execute(() -> logRotation.compressAndBound(log, policy));
+		} catch (RejectedExecutionException stopping) {
+			// the engine is stopping: the next check after a start does it
+		}
+	}
+
 	/**
 	 * Where a starting program's output goes: appended to var/log/NAME.log, or, when that cannot be
 	 * written (a full or read-only var/), discarded, so that a var/ in trouble never stops a start.
@@ -59,7 +69,7 @@ final class ModuleLogs {
 		try {
 			Files.createDirectories(log.getParent());
 			logRotation.rotate(log, spec.log(), false, ZonedDateTime.now(wallClock));
-			e.logWorker.execute(() -> logRotation.compressAndBound(log, spec.log())); // a gzip: not before the start
+			compressLater(log, spec.log());
 			try (var out = Files.newOutputStream(log, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
 				// opened only to learn whether the program will be able to write to it
 			}
