@@ -87,6 +87,21 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 			+ "(<name>.log.1 ... <name>.log.N).")
 	int log_files() default 3;
 
+	@AttributeDefinition(name = "log.rotate", required = false, description = "When the log is rotated besides past "
+			+ "log.size: 'size' (only then), 'hourly' or 'daily' (also at the first check, every few seconds, after the "
+			+ "hour or day, local time, in which it was written).")
+	String log_rotate() default "size";
+
+	@AttributeDefinition(name = "log.compress", required = false, description = "Gzip the rotated logs (<name>.log.1.gz "
+			+ "... <name>.log.N.gz), after the rotation, off the engine.")
+	boolean log_compress() default false;
+
+	@AttributeDefinition(name = "log.max", required = false, description = "Bound on all of <name>.log* together: a size "
+			+ "(10M, 1G) or a percentage of the file system holding var/ (5%). The oldest rotated logs are deleted first "
+			+ "to stay under it; the live log is rotated when it alone passes it. Default: no bound beyond log.size and "
+			+ "log.files.")
+	String log_max() default "";
+
 	@AttributeDefinition(required = false, description = "Run the program as this user (name or uid; the runtime must "
 			+ "run as root). Its primary group and supplementary groups from /etc/group apply unless user.group and "
 			+ "user.groups say otherwise; USER, LOGNAME, HOME and SHELL are set from /etc/passwd.")

@@ -1,7 +1,6 @@
 package io.pidwatcher.watchdog.internal;
 
 import io.pidwatcher.api.text.DurationText;
-import io.pidwatcher.api.text.SizeText;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,8 +33,7 @@ record ModuleSpec(
 		Duration stopTimeout,
 		boolean notifyProtocol,
 		Duration startTimeout,
-		long logSize,
-		int logFiles,
+		LogPolicy log,
 		ProcessIdentity identity,
 		MainRule main) {
 
@@ -110,13 +108,7 @@ record ModuleSpec(
 		Duration stopTimeout = duration(props, "stop.timeout", "10s");
 		boolean notify = bool(props, "notify", false);
 		Duration startTimeout = duration(props, "start.timeout", "90s");
-		long logSize = size(props, "log.size", "10M");
-		int logFiles;
-		try {
-			logFiles = Integer.parseInt(text(props, "log.files", "3").trim());
-		} catch (NumberFormatException ex) {
-			throw new IllegalArgumentException("log.files '" + text(props, "log.files", "") + "' is not a number");
-		}
+		LogPolicy log = LogPolicy.parse(props);
 		ProcessIdentity identity = ProcessIdentity.parse(props, UnixAccounts.system(), UnixAccounts.runningAsRoot());
 		IdentityCommand.checkTools(identity);
 		if (notify && identity.user().filter(u -> u.uid() != 0).isPresent()) {
@@ -126,7 +118,7 @@ record ModuleSpec(
 		}
 		return new ModuleSpec(name, List.copyOf(command), directory, env, interval, autostart, strategy,
 				strategyParameters, group, policies, policyParameters, signal, signalName.toUpperCase(), stopTimeout, notify,
-				startTimeout, logSize, Math.max(0, logFiles), identity,
+				startTimeout, log, identity,
 				MainRule.parse(props, directory));
 	}
 
@@ -200,14 +192,6 @@ record ModuleSpec(
 			}
 		}
 		return out;
-	}
-
-	private static long size(Map<String, Object> props, String key, String fallback) {
-		try {
-			return SizeText.parse(text(props, key, fallback));
-		} catch (IllegalArgumentException e) {
-			throw new IllegalArgumentException(key + ": " + e.getMessage());
-		}
 	}
 
 	/** The order the keys are shown in pw:status. */

@@ -49,7 +49,7 @@ class ConfigParsingTest {
 		assertThat(spec.policyParameters("cpu")).containsEntry("limit", "80");
 		assertThat(spec.stopSignal()).isEqualTo(Signals.SIGTERM);
 		assertThat(spec.stopTimeout()).isEqualTo(Duration.ofSeconds(10));
-		assertThat(spec.logSize()).isEqualTo(10L << 20);
+		assertThat(spec.log()).isEqualTo(LogPolicy.DEFAULT);
 	}
 
 	@Test

@@ -133,6 +133,9 @@ class ModuleConfigTableTest extends WatchdogTestBase {
 			case "stop.timeout", "start.timeout" -> "5s";
 			case "log.size" -> "1M";
 			case "log.files" -> "2";
+			case "log.rotate" -> "daily";
+			case "log.compress" -> "true";
+			case "log.max" -> "5%";
 			case "user", "user.group", "user.groups" -> "root";
 			case "umask" -> "022";
 			case "nice" -> "0";

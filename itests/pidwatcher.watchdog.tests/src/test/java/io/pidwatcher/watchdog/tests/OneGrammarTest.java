@@ -35,7 +35,7 @@ class OneGrammarTest extends WatchdogTestBase {
 			new Key("strategy.initial", "strategy", "backoff", "strategy.max", "2h"),
 			new Key("policy.stuck.limit", "policies", "stuck"));
 
-	private static final List<Key> SIZE_KEYS = List.of(new Key("log.size"),
+	private static final List<Key> SIZE_KEYS = List.of(new Key("log.size"), new Key("log.max"),
 			new Key("policy.memory.limit", "policies", "memory"));
 
 	@Test
