@@ -1,8 +1,5 @@
 package io.pidwatcher.watchdog.internal;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,9 +17,6 @@ import java.util.concurrent.ConcurrentHashMap;
 final class MainWatch {
 
 	static final long PERIOD_MILLIS = 50;
-	/** Start times are in clock ticks (USER_HZ 100 on every Linux we run on); readers report nanoseconds. */
-	private static final long NANOS_PER_TICK = 10_000_000L;
-	private static final long START_SLACK_NANOS = 20_000_000L;
 
 	private record Watched(int pid, long startTimeNanos) {
 	}
@@ -38,11 +32,11 @@ final class MainWatch {
 		watched.remove(module);
 	}
 
-	/** The modules whose watched main died since the last call; they are no longer watched. */
 	boolean isEmpty() {
 		return watched.isEmpty();
 	}
 
+	/** The modules whose watched main died since the last call; they are no longer watched. */
 	List<String> died() {
 		List<String> dead = new ArrayList<>();
 		watched.forEach((module, w) -> {
@@ -54,25 +48,6 @@ final class MainWatch {
 	}
 
 	private static boolean alive(Watched w) {
-		String stat;
-		try {
-			stat = Files.readString(Path.of("/proc", Integer.toString(w.pid()), "stat"));
-		} catch (IOException e) {
-			return false;
-		}
-		int close = stat.lastIndexOf(')');
-		if (close < 0 || close + 2 >= stat.length()) {
-			return true; // unreadable: not evidence of a death
-		}
-		String[] f = stat.substring(close + 2).split(" ");
-		if (f[0].equals("Z") || f[0].equals("X")) {
-			return false;
-		}
-		try {
-			long start = Long.parseLong(f[19]) * NANOS_PER_TICK;
-			return w.startTimeNanos() == 0 || Math.abs(start - w.startTimeNanos()) <= START_SLACK_NANOS;
-		} catch (RuntimeException e) {
-			return true;
-		}
+		return ProcStat.alive(w.pid(), w.startTimeNanos());
 	}
 }

@@ -169,7 +169,7 @@ final class ScanLoop {
 	private boolean needsEverything() {
 		synchronized (e) {
 			for (Module m : e.modules.values()) {
-				if (!m.firstScanDone || ModuleTrees.startedMainUnseen(m) || m.run.goneSinceNanos != 0) {
+				if (!m.firstScanDone || ModuleTrees.startedMainUnseen(m) || Lifecycle.inDaemonGrace(m)) {
 					return true;
 				}
 				long tagged = m.tree.tasks.stream().filter(t -> m.name.equals(t.tagValue())).count();

@@ -7,6 +7,7 @@ import io.pidwatcher.api.reader.TaskSnapshot;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
@@ -15,9 +16,10 @@ import java.util.stream.Collectors;
  * a scan of the module alone lists its whole tree, so a stop costs what the tree costs, not what
  * the machine's process count costs (5,000 processes made every stop and restart take a scan of
  * 150 ms or more per round). A task the engine tracks but the module scan lacks may have escaped
- * the lineage (adopted from the state file, say): then one scan of everything settles it, and a
- * task that scan does not find either is dead for good (a pid and start time never return), so
- * it costs no further scan of everything.
+ * the lineage (adopted from the state file, say), or be dead (the main process just killed, whose
+ * exit made the lineage drop it). A dead one is told by its own /proc/PID/stat (ProcStat); a live
+ * one costs one scan of everything, which settles it; a task that scan does not find either is
+ * dead for good (a pid and start time never return), so it costs no further scan of everything.
  */
 final class TreeScans implements Supplier<ProcessSnapshot> {
 
@@ -26,12 +28,20 @@ final class TreeScans implements Supplier<ProcessSnapshot> {
 	private final Function<ScanScope, ProcessSnapshot> reader;
 	private final Supplier<ProcessSnapshot> everything;
 	private final LineageTrust trust;
+	private final Predicate<TaskId> mayLive;
 	private final Set<TaskId> gone = new HashSet<>();
 	private int everythingScans;
 
 	/** {@code tracked} is read live: it is the module's tracking set, which the stop updates. */
 	TreeScans(String module, Set<TaskId> tracked, Function<ScanScope, ProcessSnapshot> reader,
 			Supplier<ProcessSnapshot> everything, LineageTrust trust) {
+		this(module, tracked, reader, everything, trust, id -> ProcStat.alive(id.pid(), id.startTimeNanos()));
+	}
+
+	/** {@code mayLive}: false only on evidence that the task is dead (tests give their own). */
+	TreeScans(String module, Set<TaskId> tracked, Function<ScanScope, ProcessSnapshot> reader,
+			Supplier<ProcessSnapshot> everything, LineageTrust trust, Predicate<TaskId> mayLive) {
+		this.mayLive = mayLive;
 		this.module = module;
 		this.tracked = tracked;
 		this.reader = reader;
@@ -47,6 +57,10 @@ final class TreeScans implements Supplier<ProcessSnapshot> {
 			Set<TaskId> unexplained = new HashSet<>(tracked);
 			unexplained.removeAll(listed);
 			unexplained.removeAll(gone);
+			unexplained.stream().filter(id -> !mayLive.test(id)).toList().forEach(id -> {
+				gone.add(id);
+				unexplained.remove(id);
+			});
 			if (unexplained.isEmpty()) {
 				return own;
 			}

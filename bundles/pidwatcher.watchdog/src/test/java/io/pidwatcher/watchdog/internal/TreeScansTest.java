@@ -43,12 +43,15 @@ class TreeScansTest {
 
 	private final Reader reader = new Reader();
 	private final LineageTrust trust = new LineageTrust();
+	/** What the test says is dead, as a task's own /proc/PID/stat would. */
+	private final Set<TaskId> dead = new HashSet<>();
 	private final Set<TaskId> tracked = new HashSet<>();
 	private final TreeScans scans = new TreeScans("web", tracked, reader::scan, () -> {
 		ProcessSnapshot all = reader.scan(ScanScope.everything());
 		trust.scannedEverything(all);
 		return all;
-	}, trust);
+	}, trust, id -> !dead.contains(id));
+
 
 	private static TaskSnapshot member(int pid, Membership how) {
 		return new TaskSnapshot(pid, 1, pid, 1, 'S', 0, "t" + pid, pid * 10L, 0, 0, "web", how);
@@ -85,6 +88,17 @@ class TreeScansTest {
 		assertThat(scans.get().scope()).isEqualTo(ScanScope.everything());
 		assertThat(scans.get().scope()).isEqualTo(ScanScope.module("web"));
 		assertThat(reader.everythingScans()).isEqualTo(2);
+	}
+
+	@Test
+	void aTrackedTaskThatIsDeadCostsNoFullScan() {
+		reader.lineage = OptionalLong.of(7);
+		scans.get();
+		TaskSnapshot killed = member(20, Membership.TAG); // the main just killed: the lineage dropped it
+		tracked.add(killed.id());
+		dead.add(killed.id());
+		assertThat(scans.get().scope()).isEqualTo(ScanScope.module("web"));
+		assertThat(reader.everythingScans()).isEqualTo(1);
 	}
 
 	@Test
