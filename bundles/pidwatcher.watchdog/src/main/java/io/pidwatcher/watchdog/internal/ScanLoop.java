@@ -22,6 +22,8 @@ final class ScanLoop {
 	private static final long NO_READER_RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
 	/** How often a tick scans every process (not only tagged ones) to find descendants that dropped the tag. */
 	static final long DISCOVERY_NANOS = TimeUnit.SECONDS.toNanos(2);
+	/** How long tagged scans may look for a started child under a trusted lineage (see mainUnseenTooLong). */
+	static final long UNSEEN_MAIN_GRACE_MILLIS = 100;
 	/** A module due this soon is checked with the current scan rather than costing one of its own. */
 	private static final long ALIGN_SLACK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
@@ -166,10 +168,23 @@ final class ScanLoop {
 	 * drop the tag are discovered by the scan of everything every {@link #DISCOVERY_NANOS}, or,
 	 * where the reader keeps a trusted lineage, listed by the tagged scans themselves.
 	 */
+	/**
+	 * Our started child not found yet: without a trusted lineage only a scan of everything can
+	 * find it (it may carry no tag). With one, the reader lists it as soon as its exec is handled,
+	 * so the tagged scans get {@value #UNSEEN_MAIN_GRACE_MILLIS} ms first: a scan of everything
+	 * after every start cost each restart on a machine of 5,000 processes the 700 ms of the
+	 * previous restart's scan, waited behind on the scheduler thread. The grace stays well below
+	 * the wait for an exit status (Lifecycle), so an unseen child is never taken for exited.
+	 */
+	private boolean mainUnseenTooLong(Module m) {
+		return ModuleTrees.startedMainUnseen(m)
+				&& (!lastScanTrusted || e.nanos() - m.run.startedNanos > TimeUnit.MILLISECONDS.toNanos(UNSEEN_MAIN_GRACE_MILLIS));
+	}
+
 	private boolean needsEverything() {
 		synchronized (e) {
 			for (Module m : e.modules.values()) {
-				if (!m.firstScanDone || ModuleTrees.startedMainUnseen(m) || Lifecycle.inDaemonGrace(m)) {
+				if (!m.firstScanDone || mainUnseenTooLong(m) || Lifecycle.inDaemonGrace(m)) {
 					return true;
 				}
 				long tagged = m.tree.tasks.stream().filter(t -> m.name.equals(t.tagValue())).count();
