@@ -43,6 +43,13 @@ final class Lifecycle {
 			m.forced = true;
 			return;
 		}
+		if (m.tree.stoppedNanos != 0 && m.tree.stoppedNanos - scanBegan > 0) {
+			// Stopped while this scan ran: it may show the tree just stopped, which, waiting for its
+			// restart, would be adopted as "found running" (the soak saw that once a stop took 0.2 s
+			// instead of seconds). Judge it with the next scan, at once.
+			m.forced = true;
+			return;
+		}
 		List<TaskSnapshot> tree = e.trees.follow(m, snapshot, index);
 		List<TaskSnapshot> alive = tree.stream().filter(TreeTracker::alive).toList();
 		if (!alive.isEmpty()) {

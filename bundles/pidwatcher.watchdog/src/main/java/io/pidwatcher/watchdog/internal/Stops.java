@@ -120,6 +120,7 @@ final class Stops {
 		StopReport report = new TreeStopper(m.name, tracked, e.loop.treeScans(m.name, tracked), released).stop(signal, timeout);
 		synchronized (e) {
 			m.tree.clear();
+			m.tree.stoppedNanos = e.nanos();
 			m.health.samples.clear();
 			e.status.publish(m);
 		}

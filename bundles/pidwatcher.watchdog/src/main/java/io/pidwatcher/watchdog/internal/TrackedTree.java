@@ -29,6 +29,8 @@ final class TrackedTree {
 	 * them be, so {@link #clear()} does too.
 	 */
 	Set<TaskId> released = new HashSet<>();
+	/** When the last whole-tree stop ended (engine nanos; 0: never): scans begun before it are stale. */
+	long stoppedNanos;
 
 	/** The tree stopped: nothing is left to track. */
 	void clear() {

@@ -153,7 +153,9 @@ class BundleManagementTest extends RuntimeTestBase {
 		// with bundles it still refreshes those (the framework's own form)
 		assertThat(shell.type("refresh " + watchdog)).doesNotContainIgnoringCase("exception");
 		awaitBundleState(watchdog, "Active");
-		assertThat(shell.type("help refresh")).contains("pending removal");
+		// and a bare refresh still answers after that: the behaviour, not `help refresh`, whose text
+		// Gogo takes from whichever provider it finds first (CI once showed Basic's there)
+		assertThat(shell.type("refresh")).doesNotContainIgnoringCase("exception");
 	}
 
 	@Test

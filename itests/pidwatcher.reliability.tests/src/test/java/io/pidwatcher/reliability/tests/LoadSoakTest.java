@@ -235,6 +235,11 @@ class LoadSoakTest {
 			restartedProc += procRestarts;
 			if (j.failures() != died) {
 				detectionMismatches.add(m + ": died " + died + ", journal failures " + j.failures());
+				if (detectionMismatches.size() == 1) {
+					// the first mismatch's journal, so that a failure says what was journaled
+					runtime.journal().stream().filter(l -> l.contains("\"module\":\"" + m + "\""))
+							.forEach(l -> System.out.println("SOAK mismatch journal: " + l));
+				}
 			}
 			// only a crasher can die between the check that all run and its stop; the steady ones are not killed then
 			int overtaken = crashers.contains(m) ? j.stoppedBeforeRestart() : 0;
