@@ -21,6 +21,11 @@ final class LineageTrust {
 		scannedGeneration = everything.lineage().isPresent() ? everything.lineage().getAsLong() : null;
 	}
 
+	/** Whether the last scan of everything came from a reader that keeps lineage (one to try trusting). */
+	boolean lineageSeen() {
+		return scannedGeneration != null;
+	}
+
 	/** Whether this snapshot's tagged and module scopes list every member a scan of everything would. */
 	boolean trusted(ProcessSnapshot snapshot) {
 		Long scanned = scannedGeneration;

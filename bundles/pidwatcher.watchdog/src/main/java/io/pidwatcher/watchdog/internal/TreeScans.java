@@ -30,7 +30,6 @@ final class TreeScans implements Supplier<ProcessSnapshot> {
 	private final LineageTrust trust;
 	private final Predicate<TaskId> mayLive;
 	private final Set<TaskId> gone = new HashSet<>();
-	private int everythingScans;
 
 	/** {@code tracked} is read live: it is the module's tracking set, which the stop updates. */
 	TreeScans(String module, Set<TaskId> tracked, Function<ScanScope, ProcessSnapshot> reader,
@@ -51,35 +50,26 @@ final class TreeScans implements Supplier<ProcessSnapshot> {
 
 	@Override
 	public ProcessSnapshot get() {
+		if (!trust.lineageSeen()) {
+			// a reader without lineage: its module scan walks /proc as a scan of everything does,
+			// so asking for both would read the machine twice per round
+			return everything.get();
+		}
 		ProcessSnapshot own = reader.apply(ScanScope.module(module));
 		if (trust.trusted(own)) {
 			Set<TaskId> listed = own.tasks().stream().map(TaskSnapshot::id).collect(Collectors.toSet());
 			Set<TaskId> unexplained = new HashSet<>(tracked);
 			unexplained.removeAll(listed);
 			unexplained.removeAll(gone);
-			unexplained.stream().filter(id -> !mayLive.test(id)).toList().forEach(id -> {
-				gone.add(id);
-				unexplained.remove(id);
-			});
+			unexplained.removeIf(id -> !mayLive.test(id) && gone.add(id));
 			if (unexplained.isEmpty()) {
 				return own;
 			}
-			ProcessSnapshot all = scanEverything();
+			ProcessSnapshot all = everything.get();
 			Set<TaskId> found = all.tasks().stream().map(TaskSnapshot::id).collect(Collectors.toSet());
 			unexplained.stream().filter(id -> !found.contains(id)).forEach(gone::add);
 			return all;
 		}
-		return scanEverything();
-	}
-
-	/** The supplier records its scans with the {@link LineageTrust}, as every scan of everything must. */
-	private ProcessSnapshot scanEverything() {
-		everythingScans++;
 		return everything.get();
-	}
-
-	/** How many scans of every process this stop took; for the tests and the benchmark. */
-	int everythingScans() {
-		return everythingScans;
 	}
 }

@@ -63,6 +63,7 @@ class TreeScansTest {
 		scans.get();
 		scans.get();
 		assertThat(reader.everythingScans()).isEqualTo(2);
+		assertThat(reader.asked).as("no module scan beside each scan of everything").containsOnly(ScanScope.everything());
 	}
 
 	@Test
