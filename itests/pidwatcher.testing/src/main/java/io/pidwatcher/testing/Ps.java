@@ -19,6 +19,15 @@ public final class Ps {
 	 * zombies left out: they are dead, only not yet reaped.
 	 */
 	public static Set<Integer> pids(String... selection) {
+		return select(false, selection);
+	}
+
+	/** The zombies {@code ps} lists for a selection: exited, their parent has not reaped them. */
+	public static Set<Integer> zombies(String... selection) {
+		return select(true, selection);
+	}
+
+	private static Set<Integer> select(boolean zombies, String... selection) {
 		List<String> command = new ArrayList<>(List.of("ps", "-o", "pid=,stat="));
 		command.addAll(List.of(selection));
 		try {
@@ -31,7 +40,7 @@ public final class Ps {
 			Set<Integer> pids = new TreeSet<>();
 			for (String line : out.strip().split("\n")) {
 				String[] f = line.strip().split("\\s+");
-				if (f.length == 2 && !f[1].startsWith("Z")) {
+				if (f.length == 2 && f[1].startsWith("Z") == zombies) {
 					pids.add(Integer.parseInt(f[0]));
 				}
 			}

@@ -161,14 +161,6 @@ final class ScanLoop {
 	}
 
 	/**
-	 * Whether this tick must see untagged processes too: a module tracks tasks that lost the tag
-	 * (only a scan of every process shows them), or it has not had its first scan (adoption looks
-	 * for remembered untagged tasks). Otherwise a scan of the tagged processes suffices, which on
-	 * /proc costs about half: stat and status are read only for tagged processes. Descendants that
-	 * drop the tag are discovered by the scan of everything every {@link #DISCOVERY_NANOS}, or,
-	 * where the reader keeps a trusted lineage, listed by the tagged scans themselves.
-	 */
-	/**
 	 * Our started child not found yet: without a trusted lineage only a scan of everything can
 	 * find it (it may carry no tag). With one, the reader lists it as soon as its exec is handled,
 	 * so the tagged scans get {@value #UNSEEN_MAIN_GRACE_MILLIS} ms first: a scan of everything
@@ -181,6 +173,14 @@ final class ScanLoop {
 				&& (!lastScanTrusted || e.nanos() - m.run.startedNanos > TimeUnit.MILLISECONDS.toNanos(UNSEEN_MAIN_GRACE_MILLIS));
 	}
 
+	/**
+	 * Whether this tick must see untagged processes too: a module tracks tasks that lost the tag
+	 * (only a scan of every process shows them), or it has not had its first scan (adoption looks
+	 * for remembered untagged tasks). Otherwise a scan of the tagged processes suffices, which on
+	 * /proc costs about half: stat and status are read only for tagged processes. Descendants that
+	 * drop the tag are discovered by the scan of everything every {@link #DISCOVERY_NANOS}, or,
+	 * where the reader keeps a trusted lineage, listed by the tagged scans themselves.
+	 */
 	private boolean needsEverything() {
 		synchronized (e) {
 			for (Module m : e.modules.values()) {

@@ -16,10 +16,12 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
@@ -238,9 +240,11 @@ final class ConnectorEvents implements Runnable {
 			}
 			return;
 		}
-		TaskSnapshot child = own.readKnown(f.childPid(), parent.value(), Membership.FORK, parent.uid(), pageSize);
+		// A zombie already (a child that exits at once) is a member: its exit record comes next, and
+		// until its parent reaps it, it is in its module's tree.
+		TaskSnapshot child = own.readKnownOrZombie(f.childPid(), parent.value(), Membership.FORK, parent.uid(), pageSize);
 		if (child == null) {
-			// Gone already (a double fork's middle process): its own forks still belong.
+			// Gone already (a double fork's middle process, reaped): its own forks still belong.
 			ghosts.put(f.childPid(), new Lineage.Member(new TaskId(f.childPid(), -1), parent.value(), Membership.FORK,
 					parent.uid(), System.nanoTime()));
 			return;
@@ -286,7 +290,7 @@ final class ConnectorEvents implements Runnable {
 		unresolved.remove(x.pid());
 		ghosts.remove(x.pid());
 		Lineage.Member m = lineage.get(x.pid());
-		if (m != null && lineage.remove(m)) {
+		if (m != null && lineage.exited(m)) { // kept as a zombie until a scan finds it reaped
 			deliver(m, OptionalInt.of(x.exitCode()));
 		}
 	}
@@ -321,17 +325,31 @@ final class ConnectorEvents implements Runnable {
 		TagName tag = tagName.get();
 		List<TaskSnapshot> all = own.scan(tag.value(), ScanScope.everything()).tasks();
 		Map<Integer, TaskSnapshot> live = new HashMap<>();
+		Map<Integer, TaskSnapshot> dead = new HashMap<>();
 		Map<Integer, List<TaskSnapshot>> children = new HashMap<>();
 		for (TaskSnapshot t : all) {
 			if (t.state() != 'Z' && t.state() != 'X') {
 				live.put(t.pid(), t);
 				children.computeIfAbsent(t.ppid(), p -> new ArrayList<>()).add(t);
+			} else {
+				dead.put(t.pid(), t);
 			}
 		}
 		for (Lineage.Member m : lineage.members(ScanScope.everything())) {
 			TaskSnapshot t = live.get(m.pid());
 			if (t == null || t.startTimeNanos() != m.id().startTimeNanos()) {
-				confirmedGone(m);
+				TaskSnapshot zombie = dead.get(m.pid());
+				if (zombie != null && zombie.startTimeNanos() == m.id().startTimeNanos() && lineage.exited(m)) {
+					deliver(m, OptionalInt.empty()); // its exit record was lost; its zombie stays a member
+				} else {
+					confirmedGone(m);
+				}
+			}
+		}
+		for (Lineage.Member m : lineage.exitedMembers(ScanScope.everything())) {
+			TaskSnapshot zombie = dead.get(m.pid());
+			if (zombie == null || zombie.startTimeNanos() != m.id().startTimeNanos()) {
+				lineage.reaped(m);
 			}
 		}
 		long now = System.nanoTime();
@@ -385,28 +403,50 @@ final class ConnectorEvents implements Runnable {
 		}
 		if (scope.kind() == ScanScope.Kind.EVERYTHING) {
 			lastScanCaughtUp = true;
+			List<Lineage.Member> exitedBefore = lineage.exitedMembers(scope);
 			ProcfsScanner.Result r = scanner.scan(tag, scope);
 			List<TaskSnapshot> tasks = new ArrayList<>(r.tasks().size());
+			Set<TaskId> listed = new HashSet<>();
 			for (TaskSnapshot t : r.tasks()) {
-				Lineage.Member m = lineage.get(t.pid());
-				tasks.add(m != null && m.id().equals(t.id()) ? asMember(t, m) : t);
+				Lineage.Member m = lineage.known(t.pid());
+				boolean member = m != null && m.id().equals(t.id()) && (!lineage.isExited(m) || zombieStillOurs(t));
+				tasks.add(member ? asMember(t, m) : t);
+				if (member) {
+					listed.add(t.id());
+				}
 			}
+			// exited before the walk began and not in it as ours: reaped, or orphaned
+			exitedBefore.stream().filter(m -> !listed.contains(m.id())).forEach(lineage::reaped);
 			return new ProcfsScanner.Result(tasks, r.examined(), r.vanished(), r.unreadable());
 		}
 		lastScanCaughtUp = scope.kind() != ScanScope.Kind.MODULE || awaitCaughtUp();
 		List<Lineage.Member> members = lineage.members(scope);
-		List<TaskSnapshot> tasks = new ArrayList<>(members.size());
+		List<Lineage.Member> zombies = lineage.exitedMembers(scope);
+		List<TaskSnapshot> tasks = new ArrayList<>(members.size() + zombies.size());
+		Set<Integer> listed = new HashSet<>();
 		int vanished = 0;
 		for (Lineage.Member m : members) {
 			TaskSnapshot t = scanner.readKnown(m.pid(), m.value(), m.how(), m.uid(), pageSize);
 			if (t != null && t.startTimeNanos() == m.id().startTimeNanos()) {
 				tasks.add(t);
+				listed.add(t.pid());
 			} else {
 				vanished++; // its exit record is on its way (or lost: the loss brings a rescan)
 			}
 		}
+		for (Lineage.Member m : zombies) {
+			if (listed.contains(m.pid())) {
+				continue; // exited between the two lists: listed already
+			}
+			TaskSnapshot t = scanner.readKnownOrZombie(m.pid(), m.value(), m.how(), m.uid(), pageSize);
+			if (t != null && t.startTimeNanos() == m.id().startTimeNanos() && zombieStillOurs(t)) {
+				tasks.add(t); // a zombie: still its module's, until its parent reaps it
+			} else {
+				lineage.reaped(m);
+			}
+		}
 		tasks.sort(Comparator.comparingInt(TaskSnapshot::pid));
-		return new ProcfsScanner.Result(tasks, members.size(), vanished, 0);
+		return new ProcfsScanner.Result(tasks, members.size() + zombies.size(), vanished, 0);
 	}
 
 	/**
@@ -446,6 +486,16 @@ final class ConnectorEvents implements Runnable {
 				&& socket.drainedAt() != Long.MIN_VALUE;
 	}
 
+	/**
+	 * A zombie is its module's while its parent is a live member: that parent's failure to reap
+	 * is what the zombies policy looks for. Once the parent is gone it belongs to init or a
+	 * subreaper, which may never reap it (a container's pid 1 often does not): not the
+	 * module's fault, and it must not count against the module's next run.
+	 */
+	private boolean zombieStillOurs(TaskSnapshot zombie) {
+		return lineage.get(zombie.ppid()) != null;
+	}
+
 	private static TaskSnapshot asMember(TaskSnapshot t, Lineage.Member m) {
 		return new TaskSnapshot(t.pid(), t.ppid(), t.tgid(), t.threads(), t.state(), t.uid(), t.comm(),
 				t.startTimeNanos(), t.cpuTimeNanos(), t.rssBytes(), m.value(), m.how());
@@ -453,7 +503,7 @@ final class ConnectorEvents implements Runnable {
 
 	/** How a member is known, or null for a process that is not one. */
 	Membership how(TaskId id) {
-		Lineage.Member m = lineage.get(id.pid());
+		Lineage.Member m = lineage.known(id.pid());
 		return m != null && m.id().equals(id) ? m.how() : null;
 	}
 
@@ -500,9 +550,9 @@ final class ConnectorEvents implements Runnable {
 		Last exit = lastExit, loss = lastLoss;
 		return List.of(
 				"event mode: process events connector (netlink; forks, execs and exits from the kernel, membership kept at fork)",
-				String.format("connector: %d members (%d by tag, %d by fork); records: %d forks, %d execs, %d exits; "
-						+ "exit events delivered: %d%s", lineage.size(), lineage.count(Membership.TAG),
-						lineage.count(Membership.FORK), forks, execs, exits, delivered,
+				String.format("connector: %d members (%d by tag, %d by fork; %d exited, not reaped yet); records: %d forks, "
+						+ "%d execs, %d exits; exit events delivered: %d%s", lineage.size(), lineage.count(Membership.TAG),
+						lineage.count(Membership.FORK), lineage.exitedCount(), forks, execs, exits, delivered,
 						// the same words as the pidfd tracker's and the device's: tools read the time from them
 						exit == null ? "" : "; last: " + exit.what() + ", at " + (exit.at().getEpochSecond() * 1_000_000L
 								+ exit.at().getNano() / 1000) + " us since the epoch"),

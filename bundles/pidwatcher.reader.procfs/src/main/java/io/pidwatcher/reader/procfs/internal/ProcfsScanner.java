@@ -95,12 +95,15 @@ final class ProcfsScanner {
 	 * when the process is gone, or has exited and is a zombie.
 	 */
 	TaskSnapshot readKnown(int pid, String value, Membership how, int uid, long pageSize) {
+		TaskSnapshot t = readKnownOrZombie(pid, value, how, uid, pageSize);
+		return t == null || t.state() == 'Z' || t.state() == 'X' ? null : t;
+	}
+
+	/** As {@link #readKnown}, but a zombie is returned too (in state Z): null only when it is gone. */
+	TaskSnapshot readKnownOrZombie(int pid, String value, Membership how, int uid, long pageSize) {
 		try {
 			read(procRoot.resolve(Integer.toString(pid)).resolve("stat"));
 			StatFields stat = StatFields.parse(buffer, length);
-			if (stat.state() == 'Z' || stat.state() == 'X') {
-				return null;
-			}
 			return new TaskSnapshot(pid, stat.ppid(), pid, stat.threads(), stat.state(), uid, stat.comm(),
 					stat.startTicks() * NANOS_PER_TICK, (stat.utimeTicks() + stat.stimeTicks()) * NANOS_PER_TICK,
 					stat.rssPages() * pageSize, value, how);

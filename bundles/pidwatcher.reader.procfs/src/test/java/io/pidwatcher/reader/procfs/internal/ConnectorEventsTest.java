@@ -146,6 +146,39 @@ class ConnectorEventsTest {
 	}
 
 	@Test
+	void zombiesStayMembersWhileTheirParentLivesAndLeaveWhenItDies() throws Exception {
+		startConnector(ConnectorEvents.DEFAULT_RECEIVE_BUFFER);
+		String module = TestPrograms.uniqueModule("zomb");
+		Process p = TestPrograms.start(TAG, module, "zombies", "5", "60");
+		started.add(p);
+		String parent = Long.toString(p.pid());
+		await().atMost(Duration.ofSeconds(10)).until(() -> Ps.zombies("--ppid", parent).size() == 5);
+		Set<Integer> oracle = new TreeSet<>(Ps.zombies("--ppid", parent));
+		oracle.add((int) p.pid());
+		// the exits were delivered, and still the zombies are listed, in state Z, by both scopes
+		for (int pid : oracle) {
+			if (pid != p.pid()) {
+				awaitExit(pid, module, Duration.ofSeconds(5));
+			}
+		}
+		List<TaskSnapshot> listed = module(module);
+		assertThat(pids(listed)).as("module scan vs ps").isEqualTo(oracle);
+		assertThat(listed).filteredOn(t -> t.state() == 'Z').hasSize(5);
+		assertThat(connector.scan(scanner, TAG, ScanScope.tagged()).tasks().stream()
+				.filter(t -> module.equals(t.tagValue())).map(TaskSnapshot::pid).collect(Collectors.toSet())).isEqualTo(oracle);
+		assertThat(connector.scan(scanner, TAG, ScanScope.everything()).tasks().stream()
+				.filter(t -> module.equals(t.tagValue())).map(TaskSnapshot::pid).collect(Collectors.toSet())).isEqualTo(oracle);
+		assertThat(connector.facts()).anyMatch(l -> l.contains("5 exited, not reaped yet"));
+		// the parent dies: its zombies go to init, which may never reap them here; not the module's
+		p.destroyForcibly();
+		assertThat(p.waitFor(5, TimeUnit.SECONDS)).isTrue();
+		await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(module(module)).isEmpty());
+		assertThat(connector.scan(scanner, TAG, ScanScope.everything()).tasks().stream()
+				.filter(t -> module.equals(t.tagValue()))).isEmpty();
+		assertThat(connector.facts()).noneMatch(l -> l.contains("5 exited, not reaped yet"));
+	}
+
+	@Test
 	void threadsAreNotMembersOfTheirOwn() throws Exception {
 		startConnector(ConnectorEvents.DEFAULT_RECEIVE_BUFFER);
 		String module = TestPrograms.uniqueModule("thr");
