@@ -65,7 +65,9 @@ class ReadinessTest {
 				+ "ready=file:" + readyFile + "\nstart.timeout=30s\n");
 		String exec = home.name("ready-exec-");
 		home.define(exec, "command=PWTEST sleep 600\n"
-				+ "ready=exec:sh -c 'echo \"${PIDWATCHER_MODULE-untagged}\" > " + probeEnv + "; test -e " + flag + "'\n"
+				// $VAR, not ${VAR}: FileInstall substitutes ${...} in a .cfg file
+				+ "ready=exec:sh -c 'echo \"tag=$PIDWATCHER_MODULE instance=$PIDWATCHER_INSTANCE\" > " + probeEnv
+				+ "; test -e " + flag + "'\n"
 				+ "start.timeout=30s\n");
 		String never = home.name("ready-never-");
 		home.define(never, "command=PWTEST sleep 600\nready=tcp:127.0.0.1:" + closedPort + "\nstart.timeout=2s\n"
@@ -111,7 +113,8 @@ class ReadinessTest {
 		assertThat(status(tcp)).containsPattern("ready=tcp:127.0.0.1:" + latePort + " passed after [0-9]+ms");
 		assertThat(status(file)).contains("ready=file:" + readyFile + " passed after");
 		assertThat(status(exec)).contains("passed after").contains("exit status 0");
-		assertThat(Files.readString(probeEnv).trim()).as("the exec probe ran without the module's tag").isEqualTo("untagged");
+		assertThat(Files.readString(probeEnv).trim()).as("the exec probe ran without the module's tag")
+				.isEqualTo("tag= instance=");
 		for (String m : List.of(tcp, file, exec)) {
 			assertThat(restarts(m)).as("%s restarts", m).isZero();
 		}
