@@ -82,6 +82,8 @@ class ReadinessTest {
 		ExportedRuntime.until(WAIT, exec + " starting, its command failing", () -> status(exec).contains(
 				"waiting for ready=exec:sh -c") && status(exec).contains("last: exit status 1"));
 
+		System.out.println("pw:status of a module waiting for its port:\n" + status(tcp));
+
 		// running only once ready: whenever the state reads running, the thing probed is there
 		List<String> order = new ArrayList<>();
 		long flagAt = 0;
@@ -110,6 +112,7 @@ class ReadinessTest {
 			Thread.sleep(20);
 		}
 		assertThat(order).as("modules running").containsExactlyInAnyOrder(tcp, file, exec);
+		System.out.println("pw:status once its port accepted:\n" + status(tcp));
 		assertThat(status(tcp)).containsPattern("ready=tcp:127.0.0.1:" + latePort + " passed after [0-9]+ms");
 		assertThat(status(file)).contains("ready=file:" + readyFile + " passed after");
 		assertThat(status(exec)).contains("passed after").contains("exit status 0");
