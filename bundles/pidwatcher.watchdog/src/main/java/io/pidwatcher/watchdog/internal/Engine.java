@@ -171,6 +171,7 @@ final class Engine {
 		active = false;
 		scheduler.shutdownNow();
 		stoppers.shutdownNow();
+		machine.probeTimer().shutdownNow();
 		machine.probes().shutdownNow(); // an exec probe running is killed (ReadinessProbe)
 		notifySockets.close();
 		// What is still queued reaches the disk before the next watchdog (a bundle update) reads it.

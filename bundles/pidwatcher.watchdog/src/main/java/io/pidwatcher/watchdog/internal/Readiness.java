@@ -22,7 +22,9 @@ import java.util.concurrent.TimeUnit;
  * it running at once. A result for an earlier run (the module stopped, restarted or adopted
  * meanwhile) is dropped.
  *
- * <p>Probes repeat every {@value #PERIOD_MILLIS} ms: a connect to a closed loopback port or a
+ * <p>Probes repeat every {@value #PERIOD_MILLIS} ms, timed by a timer of their own (the pass's
+ * thread, busy with a scan of every process for a while on a loaded machine, spaced them 250 ms
+ * apart in the exported runtime's ReadinessTest): a connect to a closed loopback port or a
  * look at a file costs microseconds, and this bounds what readiness adds to a start (and so to a
  * dependent's start) at a tenth of a second, the default restart delay's size. An exec probe
  * forks a program each try, so the next try waits {@value #EXEC_PAUSE_MILLIS} ms after the
@@ -36,6 +38,12 @@ final class Readiness {
 	static final long TCP_BOUND_NANOS = TimeUnit.SECONDS.toNanos(1);
 	/** One exec try runs at most this long (or what is left of start.timeout), then it is killed. */
 	static final long EXEC_BOUND_NANOS = TimeUnit.SECONDS.toNanos(5);
+	/**
+	 * A try with less than this left of start.timeout is not made: bounded by what is left, a
+	 * connect to a closed loopback port timed out in 1 ms on a loaded machine before the refusal
+	 * came, and "no answer within 1ms" became the reason of the failure instead of "connection refused".
+	 */
+	static final long MIN_TRY_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 	private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneOffset.UTC);
 
 	/** Why a starting module is not running yet; timedOut: start.timeout ran out (a failure). */
@@ -116,23 +124,35 @@ final class Readiness {
 		ReadinessProbe.Target target = target(m, spec);
 		long deadline = runStarted + spec.startTimeout().toNanos();
 		long bound = spec.ready().kind() == ReadyRule.Kind.EXEC ? EXEC_BOUND_NANOS : TCP_BOUND_NANOS;
+		if (tryBound(bound, deadline - e.nanos()) == 0) {
+			return; // start.timeout is about to run out: the last try's result stands
+		}
 		r.probing = true;
 		try {
 			e.machine.probes().execute(() -> {
-				long left = deadline - e.nanos();
+				long tryBound = tryBound(bound, deadline - e.nanos());
 				ReadinessProbe.Result result;
 				try {
-					result = ReadinessProbe.run(target, Math.max(1, Math.min(bound, left)));
+					result = tryBound == 0 ? null : ReadinessProbe.run(target, tryBound);
 				} catch (RuntimeException x) {
 					result = new ReadinessProbe.Result(false, "the probe failed: " + x);
 				}
 				synchronized (e) {
-					probed(m, generation, runStarted, result);
+					if (result != null) {
+						probed(m, generation, runStarted, result);
+					} else if (r.generation == generation && r.runStartedNanos == runStarted) {
+						r.probing = false; // waited for a probe thread until start.timeout was nearly out: no try
+					}
 				}
 			});
 		} catch (RejectedExecutionException closing) {
 			r.probing = false; // the engine is closing
 		}
+	}
+
+	/** How long a try may take with left of start.timeout: its own bound, or what is left; 0: no try. */
+	static long tryBound(long bound, long left) {
+		return left < MIN_TRY_NANOS ? 0 : Math.min(bound, left);
 	}
 
 	/** A try's result; the lock is held. */
@@ -160,7 +180,7 @@ final class Readiness {
 			return;
 		}
 		try {
-			e.scheduler.schedule(() -> {
+			e.machine.probeTimer().schedule(() -> {
 			synchronized (e) {
 				if (e.current(m) && r.generation == generation && r.runStartedNanos == runStarted && r.probes(m)
 						&& m.state == ModuleState.STARTING && m.health.readyNanos == 0) {

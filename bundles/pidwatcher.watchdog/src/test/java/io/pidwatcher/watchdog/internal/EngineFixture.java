@@ -59,7 +59,7 @@ final class EngineFixture implements AutoCloseable {
 		readers.add(reference(Map.of()), reader);
 		engine = new Engine(logger(errors), () -> home, readers, strategies, new RankedServices<HealthPolicy>(
 				HealthPolicy.NAME_PROPERTY), journalFeed, new LoopListeners((l, x) -> errors.add(x.toString())),
-				new Machine(machine::nanos, machine, machine, this::spawn, probes));
+				new Machine(machine::nanos, machine, machine, this::spawn, probes, machine));
 		engine.start();
 	}
 

@@ -150,6 +150,16 @@ class ReadinessLifecycleTest {
 	}
 
 	@Test
+	void noTryIsMadeWithTooLittleOfStartTimeoutLeftForItsAnswer() {
+		long ms = 1_000_000;
+		assertThat(Readiness.tryBound(Readiness.TCP_BOUND_NANOS, 5000 * ms)).isEqualTo(Readiness.TCP_BOUND_NANOS);
+		assertThat(Readiness.tryBound(Readiness.TCP_BOUND_NANOS, 300 * ms)).isEqualTo(300 * ms);
+		assertThat(Readiness.tryBound(Readiness.TCP_BOUND_NANOS, 50 * ms)).isEqualTo(50 * ms);
+		assertThat(Readiness.tryBound(Readiness.TCP_BOUND_NANOS, 49 * ms)).as("a 1ms connect timed out under load").isZero();
+		assertThat(Readiness.tryBound(Readiness.EXEC_BOUND_NANOS, -1)).isZero();
+	}
+
+	@Test
 	void runningIsStillTheDefault() {
 		f.define("web", "strategy", "test");
 		f.step();
