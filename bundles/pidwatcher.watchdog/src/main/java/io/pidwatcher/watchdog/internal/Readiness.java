@@ -22,9 +22,9 @@ import java.util.concurrent.TimeUnit;
  * it running at once. A result for an earlier run (the module stopped, restarted or adopted
  * meanwhile) is dropped.
  *
- * <p>Probes repeat every {@value #PERIOD_MILLIS} ms, timed by a timer of their own (the pass's
- * thread, busy with a scan of every process for a while on a loaded machine, spaced them 250 ms
- * apart in the exported runtime's ReadinessTest): a connect to a closed loopback port or a
+ * <p>Probes repeat every {@value #PERIOD_MILLIS} ms, timed by a timer of their own, so that a
+ * pass (whose thread a scan of every process holds for a while on a loaded machine) never delays
+ * them: a connect to a closed loopback port or a
  * look at a file costs microseconds, and this bounds what readiness adds to a start (and so to a
  * dependent's start) at a tenth of a second, the default restart delay's size. An exec probe
  * forks a program each try, so the next try waits {@value #EXEC_PAUSE_MILLIS} ms after the
