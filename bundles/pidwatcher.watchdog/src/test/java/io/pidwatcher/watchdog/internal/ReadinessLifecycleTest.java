@@ -105,6 +105,16 @@ class ReadinessLifecycleTest {
 	}
 
 	@Test
+	void startTimeoutIsJudgedWhenItRunsOutNotAtTheNextIntervalsScan() {
+		f.treesExitWhenStopped();
+		f.define("db", "strategy", "test", "ready", "tcp:127.0.0.1:" + port, "start.timeout", "2s", "interval", "10s");
+		f.step();
+		probeFor(Duration.ofMillis(2100));
+		assertThat(asked).as("failed within 100ms of start.timeout, the interval being 10s").singleElement()
+				.satisfies(r -> assertThat(r.failure().kind()).isEqualTo(Failure.Kind.START_FAILED));
+	}
+
+	@Test
 	void aProbeOfAnEarlierRunNeverMakesTheCurrentOneReady() throws IOException {
 		f.treesExitWhenStopped();
 		try (ServerSocket listening = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
