@@ -35,9 +35,14 @@
  *   pwtest forktimes N MS SECS        fork N children MS apart (each sleeps SECS); print one line
  *                                     "CHILDPID NANOS" per fork, NANOS = CLOCK_MONOTONIC just before
  *                                     fork(2) (the clock of Java's System.nanoTime)
+ *   pwtest listen MS PORT SECS        sleep MS milliseconds, then listen on 127.0.0.1:PORT and accept
+ *                                     (and close) connections for SECS: a server that is ready late
  */
 #define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <stddef.h>
 #include <pthread.h>
 #include <signal.h>
@@ -149,7 +154,7 @@ static long monotonic_ns(void)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: pwtest sleep|threads|spin|daemon|tree|crash|ignore-term|forker|leak|clearenv|heartbeat|storm|wipeenv|zombies|vfork|crashtree|wipedaemon|wipestorm|forktimes ARGS\n");
+	fprintf(stderr, "usage: pwtest sleep|threads|spin|daemon|tree|crash|ignore-term|forker|leak|clearenv|heartbeat|storm|wipeenv|zombies|vfork|crashtree|wipedaemon|wipestorm|forktimes|listen ARGS\n");
 	return 2;
 }
 
@@ -372,6 +377,36 @@ int main(int argc, char **argv)
 			sleep_ms(ms);
 		}
 		sleep_ms(atol(argv[4]) * 1000);
+	} else if (!strcmp(mode, "listen") && argc >= 5) {
+		/* readiness (issue 14 part 2): ready=tcp: passes only once this listens */
+		struct sockaddr_in addr = { .sin_family = AF_INET, .sin_port = htons(atoi(argv[3])) };
+		struct timespec end;
+		int one = 1, fd;
+
+		sleep_ms(atol(argv[2]));
+		addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		fd = socket(AF_INET, SOCK_STREAM, 0);
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (fd < 0 || bind(fd, (struct sockaddr *)&addr, sizeof(addr)) || listen(fd, 64)) {
+			perror("pwtest listen");
+			return 1;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &end);
+		end.tv_sec += atol(argv[4]);
+		for (;;) {
+			struct pollfd p = { .fd = fd, .events = POLLIN };
+			struct timespec now;
+
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			if (now.tv_sec >= end.tv_sec)
+				break;
+			if (poll(&p, 1, 500) > 0) {
+				int c = accept(fd, NULL, NULL);
+
+				if (c >= 0)
+					close(c);
+			}
+		}
 	} else {
 		return usage();
 	}

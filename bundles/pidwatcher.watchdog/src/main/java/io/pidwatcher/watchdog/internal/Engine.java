@@ -69,6 +69,8 @@ final class Engine {
 	final Definitions definitions;
 	final MainJudge mainJudge;
 	final Releases releases;
+	/** readiness (issue 14 part 2): ready= probes and notify's READY=1, within start.timeout. */
+	final Readiness readiness;
 	/** Mains that are neither our child nor tagged: no reader reports their exit (see MainWatch). */
 	final MainWatch mainWatch = new MainWatch();
 	/** Guarded by this: whether a check of mainWatch is scheduled. */
@@ -103,6 +105,7 @@ final class Engine {
 		definitions = new Definitions(this);
 		mainJudge = new MainJudge(this);
 		releases = new Releases(this);
+		readiness = new Readiness(this);
 		Path dir = home.var().resolve("watchdog");
 		WriteTrouble trouble = new WriteTrouble() {
 			@Override
@@ -168,6 +171,8 @@ final class Engine {
 		active = false;
 		scheduler.shutdownNow();
 		stoppers.shutdownNow();
+		machine.probeTimer().shutdownNow();
+		machine.probes().shutdownNow(); // an exec probe running is killed (ReadinessProbe)
 		notifySockets.close();
 		// What is still queued reaches the disk before the next watchdog (a bundle update) reads it.
 		journal.close();

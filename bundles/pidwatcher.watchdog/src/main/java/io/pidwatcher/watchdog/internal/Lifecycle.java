@@ -4,7 +4,6 @@ import io.pidwatcher.api.reader.ProcessSnapshot;
 import io.pidwatcher.api.reader.TaskSnapshot;
 import io.pidwatcher.api.supervisor.Failure;
 import io.pidwatcher.api.supervisor.ModuleState;
-import io.pidwatcher.api.text.DurationText;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -66,6 +65,7 @@ final class Lifecycle {
 		switch (m.state) {
 			case STARTING -> {
 				String mainUnknown;
+				Readiness.NotReady notReady;
 				if (alive.isEmpty()) {
 					exitedFailure(m, now);
 				} else if (m.history.pendingFailure != null) {
@@ -74,16 +74,16 @@ final class Lifecycle {
 					// the main process died: the failure is reported, and the tree is stopped before the restart
 				} else if (!mainUnknown.isEmpty()) {
 					m.reason = "started, " + mainUnknown;
-				} else if (m.runSpec != null && m.runSpec.notifyProtocol() && m.health.readyNanos == 0) {
-					if (now - m.run.startedNanos > m.runSpec.startTimeout().toNanos()) {
-						failure(m, Failure.Kind.START_FAILED, "no READY=1 within start.timeout "
-								+ DurationText.format(m.runSpec.startTimeout()), null, true);
+				} else if ((notReady = e.readiness.check(m, now)) != null) {
+					// readiness (issue 14 part 2): ready= or notify=true, within start.timeout; running only once ready
+					if (notReady.timedOut()) {
+						failure(m, Failure.Kind.START_FAILED, notReady.reason(), null, true);
 					} else {
-						m.reason = "started, waiting for READY=1 on the notify socket";
+						m.reason = "started, " + notReady.reason();
 					}
 				} else {
 					e.recorder.transition(m, ModuleState.RUNNING, "running: " + alive.size() + " tasks, main pid "
-							+ m.run.mainPid + (m.health.readyNanos != 0 ? ", READY=1 received" : ""));
+							+ m.run.mainPid + e.readiness.passed(m));
 				}
 			}
 			case RUNNING -> {

@@ -10,11 +10,14 @@ import java.util.function.LongSupplier;
 
 /**
  * What the engine takes from the machine it runs on: the monotonic clock, the thread that runs
- * passes and delayed restarts, the threads that wait for stops, and the start of a process. Unit
+ * passes and delayed restarts, the threads that wait for stops, the threads that run readiness
+ * probes (connects and commands that may block) and the timer that spaces their tries (not the
+ * pass's thread, which a scan of every process holds for a while), and the start of a process. Unit
  * tests hand the engine a clock and a scheduler they step by hand and a spawner of fake processes,
  * so that the state machine and the restart planner run the same way every time.
  */
-record Machine(LongSupplier nanos, ScheduledExecutorService scheduler, ExecutorService stoppers, Spawner spawner) {
+record Machine(LongSupplier nanos, ScheduledExecutorService scheduler, ExecutorService stoppers, Spawner spawner,
+		ExecutorService probes, ScheduledExecutorService probeTimer) {
 
 	/** Starts a module's program (ProcessBuilder.start on a real machine). */
 	interface Spawner {
@@ -23,7 +26,9 @@ record Machine(LongSupplier nanos, ScheduledExecutorService scheduler, ExecutorS
 
 	static Machine real() {
 		return new Machine(System::nanoTime, Executors.newSingleThreadScheduledExecutor(threads("pidwatcher-watchdog")),
-				Executors.newCachedThreadPool(threads("pidwatcher-stop")), ProcessBuilder::start);
+				Executors.newCachedThreadPool(threads("pidwatcher-stop")), ProcessBuilder::start,
+				Executors.newCachedThreadPool(threads("pidwatcher-ready")),
+				Executors.newSingleThreadScheduledExecutor(threads("pidwatcher-ready-timer")));
 	}
 
 	static ThreadFactory threads(String name) {

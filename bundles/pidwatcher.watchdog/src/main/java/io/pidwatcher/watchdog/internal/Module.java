@@ -35,6 +35,8 @@ final class Module {
 	final TrackedTree tree = new TrackedTree();
 	final HealthRecord health = new HealthRecord();
 	final RestartHistory history = new RestartHistory();
+	/** readiness (issue 14 part 2): the current run's probe. */
+	final ReadinessRecord readiness = new ReadinessRecord();
 
 	/** A start prepared and not yet forked (see Launcher.runLaunches); scans leave the module alone meanwhile. */
 	Launcher.Launch launch;

@@ -62,10 +62,20 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 			+ "only after it sends READY=1; WATCHDOG=1 messages feed the 'heartbeat' policy.")
 	boolean notify$() default false;
 
-	@AttributeDefinition(name = "start.timeout", required = false, description = "With notify=true: how long the "
-			+ "program may take to send READY=1 before the start counts as failed (systemd's TimeoutStartSec); with "
-			+ "pidfile=: how long it may take to write the pid file.")
+	@AttributeDefinition(name = "start.timeout", required = false, description = "How long the program may take to "
+			+ "be ready (ready=, or READY=1 with notify=true) before the start counts as failed and goes to the strategy "
+			+ "(systemd's TimeoutStartSec); with pidfile=: how long it may take to write the pid file.")
 	String start_timeout() default "90s";
+
+	// readiness (issue 14 part 2)
+	@AttributeDefinition(required = false, description = "When the started module is ready, and so running (a module "
+			+ "that requires it waits for that): 'running' (the first scan that finds its tree), 'tcp:HOST:PORT' (a TCP "
+			+ "connect succeeds; [ADDRESS]:PORT for IPv6), 'exec:COMMAND ARGS' (the command, split like command=, run "
+			+ "as the module's user without the module's tag, exits 0), 'file:PATH' (the file, relative to 'directory', "
+			+ "exists and was written since the start). Probed every 100ms (exec: 250ms after each run) until it passes "
+			+ "or start.timeout runs out, which is a failure for the strategy. Not with notify=true, which waits for "
+			+ "READY=1.")
+	String ready() default "running";
 
 	@AttributeDefinition(required = false, description = "Which process is the main one, whose death is the module's "
 			+ "death (then the whole tree is stopped before the restart): 'started' (the started process, systemd's "

@@ -35,7 +35,9 @@ record ModuleSpec(
 		Duration startTimeout,
 		LogPolicy log,
 		ProcessIdentity identity,
-		MainRule main) {
+		MainRule main,
+		// readiness (issue 14 part 2)
+		ReadyRule ready) {
 
 	static final Duration MIN_INTERVAL = Duration.ofMillis(50);
 	private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.@:+-]{1,64}");
@@ -116,10 +118,13 @@ record ModuleSpec(
 			throw new IllegalArgumentException("notify=true with user=" + identity.user().get().name() + ": the notify "
 					+ "socket is not reachable by another user (not supported yet)");
 		}
+		// readiness (issue 14 part 2): ready= and notify=
+		ReadyRule ready = ReadyRule.parse(props, notify, directory, env.getOrDefault("PATH", System.getenv("PATH")));
 		return new ModuleSpec(name, List.copyOf(command), directory, env, interval, autostart, strategy,
 				strategyParameters, group, policies, policyParameters, signal, signalName.toUpperCase(), stopTimeout, notify,
 				startTimeout, log, identity,
-				MainRule.parse(props, directory));
+				MainRule.parse(props, directory),
+				ready);
 	}
 
 	/** Whether a change to this spec needs the module restarted to take effect. */
@@ -133,7 +138,7 @@ record ModuleSpec(
 		return policyParameters.getOrDefault(policy, Map.of());
 	}
 
-	private static void checkExecutable(String program, Path directory, String path) {
+	static void checkExecutable(String program, Path directory, String path) {
 		if (program.contains("/")) {
 			Path p = directory.resolve(program);
 			if (!Files.isRegularFile(p)) {

@@ -39,6 +39,8 @@ final class EngineFixture implements AutoCloseable {
 	}
 
 	final ManualScheduler machine = new ManualScheduler();
+	/** Readiness probes (issue 14 part 2), queued until the test runs them ({@link #probe()}). */
+	final ManualScheduler probes = new ManualScheduler();
 	final FakeReader reader = new FakeReader(machine::nanos);
 	final RankedServices<RestartStrategy> strategies = new RankedServices<>(RestartStrategy.NAME_PROPERTY);
 	final List<String> errors = Collections.synchronizedList(new ArrayList<>());
@@ -57,7 +59,7 @@ final class EngineFixture implements AutoCloseable {
 		readers.add(reference(Map.of()), reader);
 		engine = new Engine(logger(errors), () -> home, readers, strategies, new RankedServices<HealthPolicy>(
 				HealthPolicy.NAME_PROPERTY), journalFeed, new LoopListeners((l, x) -> errors.add(x.toString())),
-				new Machine(machine::nanos, machine, machine, this::spawn));
+				new Machine(machine::nanos, machine, machine, this::spawn, probes, machine));
 		engine.start();
 	}
 
@@ -121,6 +123,12 @@ final class EngineFixture implements AutoCloseable {
 		synchronized (starts) {
 			return starts.stream().map(Start::module).toList();
 		}
+	}
+
+	/** Runs the readiness probes queued (on the test's thread, against real sockets and files), then what is due. */
+	void probe() {
+		probes.runDue();
+		machine.runDue();
 	}
 
 	void step() {
