@@ -67,6 +67,7 @@ final class Engine {
 	final ModuleLogs logs;
 	final Stops stops;
 	final Definitions definitions;
+	final Dependencies dependencies; // dependencies (issue 14 part 1)
 	final MainJudge mainJudge;
 	final Releases releases;
 	/** Mains that are neither our child nor tagged: no reader reports their exit (see MainWatch). */
@@ -101,6 +102,7 @@ final class Engine {
 		logs = new ModuleLogs(this);
 		stops = new Stops(this);
 		definitions = new Definitions(this);
+		dependencies = new Dependencies(this); // dependencies (issue 14 part 1)
 		mainJudge = new MainJudge(this);
 		releases = new Releases(this);
 		Path dir = home.var().resolve("watchdog");

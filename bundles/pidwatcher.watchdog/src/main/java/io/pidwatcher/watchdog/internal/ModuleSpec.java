@@ -35,7 +35,9 @@ record ModuleSpec(
 		Duration startTimeout,
 		LogPolicy log,
 		ProcessIdentity identity,
-		MainRule main) {
+		MainRule main,
+		// dependencies (issue 14 part 1): requires=, after=
+		DependencyGraph.Edges dependencies) {
 
 	static final Duration MIN_INTERVAL = Duration.ofMillis(50);
 	private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.@:+-]{1,64}");
@@ -119,7 +121,8 @@ record ModuleSpec(
 		return new ModuleSpec(name, List.copyOf(command), directory, env, interval, autostart, strategy,
 				strategyParameters, group, policies, policyParameters, signal, signalName.toUpperCase(), stopTimeout, notify,
 				startTimeout, log, identity,
-				MainRule.parse(props, directory));
+				MainRule.parse(props, directory),
+				DependencyGraph.Edges.parse(name, props)); // dependencies (issue 14 part 1)
 	}
 
 	/** Whether a change to this spec needs the module restarted to take effect. */
