@@ -70,8 +70,9 @@ final class Dependencies {
 	}
 
 	/**
-	 * Checks a parsed config against the others: a cycle turns it down; so does an undefined name in
-	 * a changed config (a first config may name modules defined a moment later, see accepted).
+	 * Checks a parsed config against the others: a cycle turns it down; so does a changed config
+	 * naming an undefined module that the config in force did not name (a first config may name
+	 * modules defined a moment later, see accepted).
 	 * Either way it is read again once that could change. Lock held.
 	 *
 	 * @throws IllegalArgumentException naming the cycle or the undefined module
@@ -80,12 +81,15 @@ final class Dependencies {
 		Map<String, DependencyGraph.Edges> edges = edges();
 		edges.put(m.name, spec.dependencies());
 		DependencyGraph g = new DependencyGraph(edges);
-		var cycle = g.cycle();
+		var cycle = g.cycleFrom(m.name);
 		if (cycle.isPresent()) {
 			turnedDown.put(m.name, spec.dependencies());
 			throw new IllegalArgumentException(cycle.get() + " (read again when the modules on it change)");
 		}
-		List<String> unknown = g.unknown(m.name);
+		List<String> unknown = new ArrayList<>(g.unknown(m.name));
+		if (m.spec != null) {
+			unknown.removeAll(m.spec.dependencies().all()); // named already by the config in force: its grace goes on
+		}
 		if (!unknown.isEmpty() && m.spec != null) {
 			turnedDown.put(m.name, spec.dependencies());
 			throw new IllegalArgumentException(unknown(spec, unknown) + " (read again when it is defined)");

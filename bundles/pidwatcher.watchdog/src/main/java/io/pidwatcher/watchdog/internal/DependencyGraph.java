@@ -132,8 +132,18 @@ final class DependencyGraph {
 	 * "requires cycle: a -> b -> a"; empty when there is none.
 	 */
 	Optional<String> cycle() {
+		return cycleFrom(null);
+	}
+
+	/** As cycle(), looked for from first (a cycle through it is then named from it: "c -> a -> b -> c"). */
+	Optional<String> cycleFrom(String first) {
 		Map<String, Integer> mark = new HashMap<>(); // 1: on the path, 2: done
-		for (String start : edges.keySet()) {
+		List<String> starts = new ArrayList<>();
+		if (first != null) {
+			starts.add(first);
+		}
+		starts.addAll(edges.keySet());
+		for (String start : starts) {
 			List<String> path = new ArrayList<>();
 			Optional<String> found = visit(start, mark, path);
 			if (found.isPresent()) {
