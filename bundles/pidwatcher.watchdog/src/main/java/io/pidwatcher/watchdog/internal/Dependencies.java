@@ -28,8 +28,17 @@ final class Dependencies {
 	/** How long a first config may name a module that no config defines yet (FileInstall reads one file at a time). */
 	static final Duration UNKNOWN_GRACE = Duration.ofSeconds(10);
 
-	/** A start held back by a dependency, to go on as it was asked for when the dependency is met. */
-	private record HeldStart(long generation, String why) {
+	/**
+	 * A start held back by a dependency, to go on as it was asked for when the dependency is met.
+	 * A module stopped because what it requires (restartOf) fails or restarts waits for that one's
+	 * next run: the run it was stopped for (instance) may still be RUNNING a moment (a pw:restart,
+	 * an unhealthy tree stopped after its dependents), and starting then was starting too early.
+	 */
+	private record HeldStart(long generation, String why, String restartOf, String instance) {
+
+		HeldStart(long generation, String why) {
+			this(generation, why, null, null);
+		}
 	}
 
 	private final Engine e;
@@ -182,7 +191,8 @@ final class Dependencies {
 			return true;
 		}
 		HeldStart before = held.get(m.name);
-		held.put(m.name, new HeldStart(++m.generation, before != null ? before.why() : why));
+		held.put(m.name, before != null ? new HeldStart(++m.generation, before.why(), before.restartOf(), before.instance())
+				: new HeldStart(++m.generation, why));
 		if (m.state != ModuleState.WAITING || !blocker.equals(m.reason)) {
 			e.recorder.transition(m, ModuleState.WAITING, blocker);
 		}
@@ -191,6 +201,14 @@ final class Dependencies {
 
 	/** What m's start waits for, in words; null when it may start. Lock held. */
 	private String blocker(Module m) {
+		HeldStart h = held.get(m.name);
+		if (h != null && h.restartOf() != null) {
+			Module x = e.modules.get(h.restartOf());
+			if (x != null && java.util.Objects.equals(x.run.instance, h.instance())) {
+				return "waiting for " + x.name + " (requires) to start again: " + (x.spec == null
+						&& x.state != ModuleState.STOPPING ? "invalid" : x.state.label());
+			}
+		}
 		DependencyGraph.Edges d = m.spec.dependencies();
 		for (String r : d.requires()) {
 			Module x = e.modules.get(r);
@@ -373,9 +391,10 @@ final class Dependencies {
 				e.recorder.transition(d, ModuleState.STOPPING, "stopping: " + why);
 				toStop.add(d);
 			} else if (d.state == ModuleState.WAITING || d.state == ModuleState.FAILED) {
-				held.putIfAbsent(d.name, new HeldStart(d.generation, "started again with " + m.name));
+				held.putIfAbsent(d.name, new HeldStart(d.generation, "started again with " + m.name, m.name, m.run.instance));
 			}
 		}
+		String instance = m.run.instance;
 		CompletableFuture<Void> done = new CompletableFuture<>();
 		if (toStop.isEmpty()) {
 			done.complete(null);
@@ -397,7 +416,8 @@ final class Dependencies {
 						}
 						d.run.startedAt = null;
 						d.run.process = null;
-						held.put(d.name, new HeldStart(d.generation, "started again after " + m.name + " (requires) runs again"));
+						held.put(d.name, new HeldStart(d.generation, "started again after " + m.name + " (requires) runs again",
+								m.name, instance));
 						String blocker = blocker(d);
 						// the transition lets it start at once (changed) if what it requires already runs again
 						e.recorder.transition(d, ModuleState.WAITING, (blocker != null ? blocker : "stopped")

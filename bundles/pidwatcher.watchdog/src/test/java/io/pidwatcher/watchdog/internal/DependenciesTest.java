@@ -110,7 +110,7 @@ class DependenciesTest {
 		settle();
 		assertThat(f.state("db")).isEqualTo(ModuleState.GAVE_UP);
 		assertThat(f.state("web")).isEqualTo(ModuleState.WAITING);
-		assertThat(f.status("web").reason()).isEqualTo("waiting for db (requires): gave up");
+		assertThat(f.status("web").reason()).isEqualTo("waiting for db (requires) to start again: gave up");
 
 		f.engine.launcher.startByRequest("db");
 		settle();

@@ -29,7 +29,8 @@ import org.junit.jupiter.api.Test;
  * and a branch x requiring b, as real processes under the exported runtime. Random kills (the
  * seed is printed; -Dchain.seed=N repeats a run): each kill stops what requires the killed module
  * before it starts again, and starts them again after it; the journal says in which order, /proc
- * says which processes really changed. Then a stop of a stops the others first, deepest first.
+ * says which processes really changed. A restart of c restarts d and e after it. Then a stop of a
+ * stops the others first, deepest first.
  */
 class DependencyChainTest {
 
@@ -147,6 +148,33 @@ class DependencyChainTest {
 				}
 			}
 		}
+
+		// pw:restart of c restarts d and e with it, after it runs again; a, b and x are untouched
+		Map<String, Proc.Task> beforeRestart = mains();
+		int restartFrom = changes().size();
+		ExportedRuntime.Result restart = runtime.request("restart", prefix + "c");
+		assertThat(restart.status()).as(restart.out()).isZero();
+		ExportedRuntime.until(WAIT, "c, d and e running again after the restart of c", () -> {
+			try {
+				Map<String, Proc.Task> now = mains();
+				return now.size() == all.size() && lastStarts("c", Set.of("d", "e"), restartFrom)
+						&& runtime.states().entrySet().stream().filter(s -> s.getKey().startsWith(prefix))
+								.allMatch(s -> s.getValue().equals("running"));
+			} catch (Exception e) {
+				return false;
+			}
+		});
+		Map<String, Proc.Task> afterRestart = mains();
+		for (String m : all) {
+			assertThat(afterRestart.get(m).equals(beforeRestart.get(m))).as("%s restarted with c", m)
+					.isEqualTo(!Set.of("c", "d", "e").contains(m));
+		}
+		List<Change> r = changes();
+		int cStopped = first(r, restartFrom, "c", "stopping", "stopped");
+		assertThat(first(r, restartFrom, "e", "stopping", "waiting")).as("e stopped first (journal %s)",
+				r.subList(restartFrom, r.size())).isLessThan(first(r, restartFrom, "d", "stopping", "waiting"));
+		assertThat(first(r, restartFrom, "d", "stopping", "waiting")).isPositive().isLessThan(cStopped);
+		assertThat(first(r, restartFrom, "d", null, "starting")).isGreaterThan(first(r, restartFrom, "c", "starting", "running"));
 
 		int journalBefore = changes().size();
 		ExportedRuntime.Result stop = runtime.request("stop", prefix + "a");
