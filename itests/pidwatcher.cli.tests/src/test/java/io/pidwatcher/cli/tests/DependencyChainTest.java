@@ -30,7 +30,8 @@ import org.junit.jupiter.api.Test;
  * seed is printed; -Dchain.seed=N repeats a run): each kill stops what requires the killed module
  * before it starts again, and starts them again after it; the journal says in which order, /proc
  * says which processes really changed. A restart of c restarts d and e after it. Then a stop of a
- * stops the others first, deepest first.
+ * stops the others first, deepest first. And a runtime ending with --exit-modules=stop stops a chain
+ * deepest first; the next one starts it in order.
  */
 class DependencyChainTest {
 
@@ -62,6 +63,10 @@ class DependencyChainTest {
 	void tearDown() throws Exception {
 		try {
 			runtime.kill9();
+			for (Process jvm : jvms) {
+				jvm.destroyForcibly();
+				jvm.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+			}
 		} finally {
 			for (String m : all) {
 				TestPrograms.killTagged("PIDWATCHER_MODULE", prefix + m);
@@ -197,6 +202,62 @@ class DependencyChainTest {
 					.isLessThan(first(c, journalBefore, requires.get(m), null, "stopping"));
 		}
 		assertThat(runtime.states().get(prefix + "e")).isEqualTo("stopped");
+	}
+
+	@Test
+	void withExitModulesStopTheRuntimeStopsAChainDeepestFirstAndTheNextStartsItInOrder() throws Exception {
+		List<String> chain = List.of("a", "b", "c", "d", "e");
+		for (String m : List.of("e", "d", "c", "b", "a")) {
+			Files.writeString(home.resolve("etc/pidwatcher.module-" + prefix + m + ".cfg"), "command=" + TestPrograms.pwtest()
+					+ " sleep 600\ninterval=200ms\nstop.timeout=2s\n" + (m.equals("a") ? "" : "requires=" + prefix + requires.get(m) + "\n"));
+		}
+		Process first = pidwatcherd("--exit-modules=stop");
+		ExportedRuntime.until(WAIT, "the chain running", () -> {
+			Map<String, String> s = runtime.states();
+			return chain.stream().allMatch(m -> "running".equals(s.get(prefix + m)));
+		});
+		int journalBefore = changes().size();
+		first.destroy(); // SIGTERM
+		assertThat(first.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).as("the runtime ends after SIGTERM").isTrue();
+		for (String m : chain) {
+			assertThat(Proc.tagged(prefix + m)).as("%s: no process left", m).isEmpty();
+		}
+		List<Change> c = changes();
+		for (String m : List.of("b", "c", "d", "e")) {
+			assertThat(first(c, journalBefore, m, "stopping", "stopped")).as("%s stopped before %s stops (journal %s)", m,
+					requires.get(m), c.subList(journalBefore, c.size()))
+					.isPositive().isLessThan(first(c, journalBefore, requires.get(m), "stopping", "stopped"));
+		}
+
+		int restartFrom = changes().size();
+		Process second = pidwatcherd();
+		ExportedRuntime.until(WAIT, "the chain running again", () -> {
+			Map<String, String> s = runtime.states();
+			return chain.stream().allMatch(m -> "running".equals(s.get(prefix + m)));
+		});
+		List<Change> again = changes();
+		for (String m : List.of("b", "c", "d", "e")) {
+			assertThat(first(again, restartFrom, m, null, "starting")).as("%s starts after %s runs (journal %s)", m,
+					requires.get(m), again.subList(restartFrom, again.size()))
+					.isGreaterThan(first(again, restartFrom, requires.get(m), "starting", "running"));
+		}
+		second.destroy();
+		assertThat(second.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+	}
+
+	private final List<Process> jvms = new ArrayList<>();
+
+	private Process pidwatcherd(String... args) throws java.io.IOException {
+		List<String> command = new ArrayList<>(List.of(ExportedRuntime.BIN.resolve("pidwatcherd").toString(), "--home",
+				home.toString(), "--jar", ExportedRuntime.JAR.toString()));
+		command.addAll(List.of(args));
+		ProcessBuilder builder = new ProcessBuilder(command);
+		builder.environment().remove("PIDWATCHER_EXIT_MODULES");
+		Process jvm = builder.directory(home.toFile()).redirectErrorStream(true)
+				.redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("runtime.out").toFile()))
+				.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+		jvms.add(jvm);
+		return jvm;
 	}
 
 	private void awaitAllRunning(String what) throws InterruptedException {
