@@ -18,23 +18,27 @@ public final class DependencyCommand {
 	@org.osgi.service.component.annotations.Reference
 	private Watchdog watchdog;
 
-	/** Every module, one line each: name, state, dependencies. */
-	public void deps() {
-		for (ModuleStatus m : watchdog.modules()) {
-			System.out.println(line(m.name()));
+	/** Every module's dependencies, one line each, or one module's (Object...: Gogo hands over whatever was typed). */
+	public void deps(Object... module) {
+		if (module.length == 0) {
+			for (ModuleStatus m : watchdog.modules()) {
+				System.out.println(line(m.name()));
+			}
+		} else if (module.length > 1) {
+			System.out.println("pw:deps takes at most one module name; got " + module.length + " (too many)");
+		} else if (!(module[0] instanceof String name)) {
+			System.out.println("pw:deps takes one module name" + (module[0] == null ? " (got nothing: an undefined variable?)"
+					: ", not a " + module[0].getClass().getSimpleName()));
+		} else {
+			System.out.println(line(name));
 		}
-	}
-
-	/** One module's dependencies. */
-	public void deps(String module) {
-		System.out.println(line(module));
 	}
 
 	private String line(String module) {
 		try {
 			return module + ": " + watchdog.dependencies(module);
 		} catch (NoSuchModuleException e) {
-			return "no module " + module;
+			return "no module named '" + module + "'";
 		}
 	}
 }

@@ -32,7 +32,9 @@ class DependencyWaitTest extends WatchdogTestBase {
 		assertThat(Gogo.run(gogo, "pw:modules")).containsPattern(web + "\\s+waiting\\s.*" + java.util.regex.Pattern.quote(why));
 		assertThat(Gogo.run(gogo, "pw:deps " + web).trim()).isEqualTo(web + ": requires: " + db + "; after: -; required by: -");
 		assertThat(Gogo.run(gogo, "pw:deps " + db).trim()).isEqualTo(db + ": requires: -; after: -; required by: " + web);
-		assertThat(Gogo.run(gogo, "pw:deps nosuchmodule").trim()).isEqualTo("no module nosuchmodule");
+		assertThat(Gogo.run(gogo, "pw:deps nosuchmodule").trim()).isEqualTo("no module named 'nosuchmodule'");
+		assertThat(Gogo.run(gogo, "pw:deps " + db + " " + web).trim()).isEqualTo("pw:deps takes at most one module name; got 2 (too many)");
+		assertThat(Gogo.run(gogo, "pw:deps")).contains(web + ": requires: " + db + ";", db + ": requires: -;");
 
 		supervisor.start(db);
 		modules.awaitState(web, ModuleState.RUNNING);
