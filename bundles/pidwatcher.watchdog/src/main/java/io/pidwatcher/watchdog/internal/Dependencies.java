@@ -2,9 +2,7 @@ package io.pidwatcher.watchdog.internal;
 
 import io.pidwatcher.api.supervisor.ModuleState;
 import io.pidwatcher.api.supervisor.NoSuchModuleException;
-import io.pidwatcher.api.text.DurationText;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -12,7 +10,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * What requires= and after= mean to the engine (issue 14 part 1; the README's "Dependencies" has
@@ -20,13 +17,10 @@ import java.util.concurrent.TimeUnit;
  * requires is RUNNING, what it is ordered after is no longer being started, and nothing that
  * requires it is still stopping; a failure of a module stops what requires it, deepest first, and
  * those start again once it runs; a stop by request stops what requires it first. The graph itself
- * is {@link DependencyGraph}. Methods say whether they take the engine's lock or need it held; the
+ * is {@link DependencyGraph}; what a config may name is {@link DependencyConfigs}. Methods say whether they take the engine's lock or need it held; the
  * stops run on the stoppers, never under the lock.
  */
 final class Dependencies {
-
-	/** How long a first config may name a module that no config defines yet (FileInstall reads one file at a time). */
-	static final Duration UNKNOWN_GRACE = Duration.ofSeconds(10);
 
 	/**
 	 * A start held back by a dependency, to go on as it was asked for when the dependency is met.
@@ -44,19 +38,16 @@ final class Dependencies {
 	private final Engine e;
 	/** Guarded by the engine's lock, as is everything below. */
 	private final Map<String, HeldStart> held = new LinkedHashMap<>();
-	/** The properties each module was last defined with, to read a turned-down config again. */
-	private final Map<String, Map<String, Object>> properties = new HashMap<>();
-	/** Modules whose last config named an undefined module or closed a cycle, with that config's edges. */
-	private final Map<String, DependencyGraph.Edges> turnedDown = new LinkedHashMap<>();
-	/** When each module's config came in force, for UNKNOWN_GRACE. */
-	private final Map<String, Long> acceptedNanos = new HashMap<>();
 	/** Stops of what requires a failed module, by that module's name: its own tree stop waits for them. */
 	private final Map<String, CompletableFuture<Void>> dependentStops = new HashMap<>();
 	private boolean releasing;
-	private boolean retrying;
+
+	/** The config side: cycles and undefined names (a hook of Definitions). */
+	final DependencyConfigs configs;
 
 	Dependencies(Engine e) {
 		this.e = e;
+		this.configs = new DependencyConfigs(e, this);
 	}
 
 	/** The graph of every defined module's config in force (no edges for one without). Lock held. */
@@ -64,118 +55,17 @@ final class Dependencies {
 		return new DependencyGraph(edges());
 	}
 
-	private Map<String, DependencyGraph.Edges> edges() {
+	/** Each module's edges in force, in definition order. Lock held. */
+	Map<String, DependencyGraph.Edges> edges() {
 		Map<String, DependencyGraph.Edges> edges = new LinkedHashMap<>();
 		e.modules.values().stream().sorted(Comparator.comparingLong(m -> m.order))
 				.forEach(m -> edges.put(m.name, m.spec != null ? m.spec.dependencies() : DependencyGraph.Edges.NONE));
 		return edges;
 	}
 
-	// --- definitions ---
-
-	/** A config comes in (before it is parsed): kept, to read it again if it is turned down here. Lock held. */
-	void read(String module, Map<String, Object> props) {
-		properties.put(module, Map.copyOf(props));
-	}
-
-	/**
-	 * Checks a parsed config against the others: a cycle turns it down; so does a changed config
-	 * naming an undefined module that the config in force did not name (a first config may name
-	 * modules defined a moment later, see accepted).
-	 * Either way it is read again once that could change. Lock held.
-	 *
-	 * @throws IllegalArgumentException naming the cycle or the undefined module
-	 */
-	void check(Module m, ModuleSpec spec) {
-		Map<String, DependencyGraph.Edges> edges = edges();
-		edges.put(m.name, spec.dependencies());
-		DependencyGraph g = new DependencyGraph(edges);
-		var cycle = g.cycleFrom(m.name);
-		if (cycle.isPresent()) {
-			turnedDown.put(m.name, spec.dependencies());
-			throw new IllegalArgumentException(cycle.get() + " (read again when the modules on it change)");
-		}
-		List<String> unknown = new ArrayList<>(g.unknown(m.name));
-		if (m.spec != null) {
-			unknown.removeAll(m.spec.dependencies().all()); // named already by the config in force: its grace goes on
-		}
-		if (!unknown.isEmpty() && m.spec != null) {
-			turnedDown.put(m.name, spec.dependencies());
-			throw new IllegalArgumentException(unknown(spec, unknown) + " (read again when it is defined)");
-		}
-		turnedDown.remove(m.name);
-	}
-
-	/** A config came in force: an undefined name gets UNKNOWN_GRACE; configs turned down before are read again. Lock held. */
-	void accepted(Module m) {
-		acceptedNanos.put(m.name, e.nanos());
-		if (!graph().unknown(m.name).isEmpty()) {
-			ModuleSpec spec = m.spec;
-			e.scheduler.schedule(() -> expire(m, spec), UNKNOWN_GRACE.toNanos(), TimeUnit.NANOSECONDS);
-		}
-		retryTurnedDown();
-	}
-
-	/** The grace is over: a config still naming an undefined module is invalid (a running module keeps it, with the problem shown). */
-	private void expire(Module m, ModuleSpec spec) {
-		synchronized (e) {
-			if (!e.current(m) || m.spec != spec) {
-				return;
-			}
-			List<String> unknown = graph().unknown(m.name);
-			if (unknown.isEmpty()) {
-				return;
-			}
-			String problem = unknown(spec, unknown) + ": not defined within " + DurationText.format(UNKNOWN_GRACE)
-					+ " of this config (read again when it is defined)";
-			turnedDown.put(m.name, spec.dependencies());
-			if (m.state == ModuleState.RUNNING || m.state == ModuleState.STARTING || m.state == ModuleState.STOPPING) {
-				m.configProblem = problem;
-				e.recorder.note(m, problem);
-				return;
-			}
-			held.remove(m.name);
-			m.spec = null;
-			m.generation++;
-			m.configProblem = problem;
-			e.recorder.transition(m, ModuleState.INVALID, "invalid config: " + problem);
-			e.logger.error("module {}: {}", m.name, problem);
-		}
-	}
-
-	private void retryTurnedDown() {
-		if (retrying || turnedDown.isEmpty()) {
-			return;
-		}
-		retrying = true;
-		try {
-			for (Map.Entry<String, DependencyGraph.Edges> t : List.copyOf(turnedDown.entrySet())) {
-				Map<String, DependencyGraph.Edges> edges = edges();
-				edges.put(t.getKey(), t.getValue());
-				DependencyGraph g = new DependencyGraph(edges);
-				Map<String, Object> props = properties.get(t.getKey());
-				if (props != null && e.modules.containsKey(t.getKey()) && g.unknown(t.getKey()).isEmpty()
-						&& g.cycle().isEmpty()) {
-					turnedDown.remove(t.getKey());
-					e.definitions.define(t.getKey(), props);
-				}
-			}
-		} finally {
-			retrying = false;
-		}
-	}
-
-	/** The module is gone (config deleted and its tree stopped). Lock held. */
-	void removed(String module) {
+	/** The module's held start, if any, is obsolete (its config became invalid, or it is gone). Lock held. */
+	void forget(String module) {
 		held.remove(module);
-		properties.remove(module);
-		turnedDown.remove(module);
-		acceptedNanos.remove(module);
-	}
-
-	private static String unknown(ModuleSpec spec, List<String> unknown) {
-		String first = unknown.get(0);
-		return spec.dependencies().kindOf(first) + " names module '" + first + "', which no config defines";
 	}
 
 	// --- starts ---
@@ -213,7 +103,7 @@ final class Dependencies {
 		for (String r : d.requires()) {
 			Module x = e.modules.get(r);
 			if (x == null) {
-				return "waiting for " + r + " (requires): not defined" + (inGrace(m) ? " yet" : "");
+				return "waiting for " + r + " (requires): not defined" + (configs.inGrace(m) ? " yet" : "");
 			}
 			if (x.state != ModuleState.RUNNING) {
 				return "waiting for " + r + " (requires): " + (x.spec == null && x.state != ModuleState.STOPPING
@@ -222,7 +112,7 @@ final class Dependencies {
 		}
 		for (String r : d.after()) {
 			Module x = e.modules.get(r);
-			if (x == null && inGrace(m)) {
+			if (x == null && configs.inGrace(m)) {
 				return "waiting for " + r + " (after): not defined yet";
 			}
 			if (x != null && beingStarted(x)) {
@@ -236,11 +126,6 @@ final class Dependencies {
 			}
 		}
 		return null;
-	}
-
-	private boolean inGrace(Module m) {
-		Long at = acceptedNanos.get(m.name);
-		return at == null || e.nanos() - at < UNKNOWN_GRACE.toNanos();
 	}
 
 	/** Whether a start of x is under way or about to be (its first scan will autostart it). */

@@ -104,7 +104,7 @@ final class Stops {
 				if (e.current(stopping)) {
 					e.modules.remove(name);
 					e.status.remove(name);
-					e.dependencies.removed(name); // dependencies (issue 14 part 1)
+					e.dependencies.configs.removed(name); // dependencies (issue 14 part 1)
 				}
 				e.recorder.forget(name);
 			}

@@ -194,7 +194,7 @@ class DependenciesTest {
 		f.define("web", "strategy", "test", "requires", "db");
 		settle();
 		assertThat(f.state("web")).isEqualTo(ModuleState.WAITING);
-		f.advance(Dependencies.UNKNOWN_GRACE);
+		f.advance(DependencyConfigs.UNKNOWN_GRACE);
 		assertThat(f.state("web")).isEqualTo(ModuleState.INVALID);
 		assertThat(f.status("web").reason()).isEqualTo("invalid config: requires names module 'db', which no config "
 				+ "defines: not defined within 10s of this config (read again when it is defined)");
