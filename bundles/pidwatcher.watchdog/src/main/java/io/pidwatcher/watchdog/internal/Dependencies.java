@@ -17,8 +17,9 @@ import java.util.concurrent.CompletableFuture;
  * requires is RUNNING, what it is ordered after is no longer being started, and nothing that
  * requires it is still stopping; a failure of a module stops what requires it, deepest first, and
  * those start again once it runs; a stop by request stops what requires it first. The graph itself
- * is {@link DependencyGraph}; what a config may name is {@link DependencyConfigs}. Methods say whether they take the engine's lock or need it held; the
- * stops run on the stoppers, never under the lock.
+ * is {@link DependencyGraph}; what a config may name is {@link DependencyConfigs}. Methods say
+ * whether they take the engine's lock or need it held; the stops run on the stoppers, never under
+ * the lock.
  */
 final class Dependencies {
 
