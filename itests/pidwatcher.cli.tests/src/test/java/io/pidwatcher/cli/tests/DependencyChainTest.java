@@ -103,6 +103,7 @@ class DependencyChainTest {
 			int journalBefore = changes().size();
 			System.out.println("kill " + (k + 1) + ": kill -9 " + victim + " (pid " + before.get(victim).pid()
 					+ "); must restart " + dependents);
+			long killed = System.nanoTime();
 			ProcessHandle.of(before.get(victim).pid()).ifPresent(ProcessHandle::destroyForcibly);
 			ExportedRuntime.until(WAIT, victim + " and what requires it running again", () -> {
 				try {
@@ -116,6 +117,8 @@ class DependencyChainTest {
 					return false;
 				}
 			});
+			System.out.printf("kill %d: %s and %d dependents running again after %d ms (kill to the test's poll seeing it)%n",
+					k + 1, victim, dependents.size(), (System.nanoTime() - killed) / 1_000_000);
 			Map<String, Proc.Task> after = mains();
 			for (String m : all) {
 				if (m.equals(victim) || dependents.contains(m)) {
