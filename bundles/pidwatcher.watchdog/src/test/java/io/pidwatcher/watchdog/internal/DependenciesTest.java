@@ -247,6 +247,31 @@ class DependenciesTest {
 		assertThat(webStopped).isNotNegative().isLessThan(dbStarted);
 	}
 
+	/** Failed before the hold waited for the next run: d started again while c's old run was still up. */
+	@Test
+	void aRestartStopsWhatRequiresItFirstAndStartsItAgainOnlyAfterTheNextRun() throws Exception {
+		chain();
+		// pw:restart's stop waits for the dependents' stops, which run on the (fake) stoppers: step them
+		Thread stop = new Thread(() -> f.engine.stops.stop("c", false));
+		stop.start();
+		long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+		while (stop.isAlive() && System.nanoTime() < deadline) {
+			f.step();
+			Thread.sleep(5);
+		}
+		assertThat(stop.isAlive()).as("the restart's stop returned").isFalse();
+		settle();
+		assertThat(f.state("c")).isEqualTo(ModuleState.STOPPED);
+		assertThat(List.of(f.state("d"), f.state("e"))).containsOnly(ModuleState.WAITING);
+		assertThat(f.status("d").reason()).isEqualTo("waiting for c (requires) to start again: stopped");
+		assertThat(f.startOrder()).as("nothing started while c is down").containsExactly("a", "b", "c", "d", "e");
+
+		f.engine.launcher.startByRequest("c");
+		settle();
+		assertThat(f.startOrder()).containsExactly("a", "b", "c", "d", "e", "c", "d", "e");
+		assertThat(List.of(f.state("c"), f.state("d"), f.state("e"))).containsOnly(ModuleState.RUNNING);
+	}
+
 	private static int indexOf(List<JournalEntry> all, String module, ModuleState from, ModuleState to) {
 		for (int i = 0; i < all.size(); i++) {
 			JournalEntry j = all.get(i);
