@@ -27,6 +27,7 @@ final class Definitions {
 				m.remembered = e.remembered.get(name);
 				e.modules.put(name, m);
 			}
+			e.dependencies.configs.read(name, properties); // dependencies (issue 14 part 1)
 			try {
 				define(m, properties);
 			} finally {
@@ -41,6 +42,7 @@ final class Definitions {
 		try {
 			spec = ModuleSpec.parse(name, properties, e.home.root());
 			e.parameterChecks.check(spec);
+			e.dependencies.configs.check(m, spec); // dependencies (issue 14 part 1): cycles, undefined names
 		} catch (IllegalArgumentException x) {
 			if (m.spec == null) {
 				m.configProblem = x.getMessage();
@@ -72,6 +74,7 @@ final class Definitions {
 		m.forced = true;
 		m.nextCheckNanos = 0;
 		e.loop.scheduleTick(0);
+		e.dependencies.configs.accepted(m); // dependencies (issue 14 part 1)
 	}
 
 	void undefine(String name, boolean deleted) {

@@ -67,6 +67,7 @@ final class Engine {
 	final ModuleLogs logs;
 	final Stops stops;
 	final Definitions definitions;
+	final Dependencies dependencies; // dependencies (issue 14 part 1)
 	final MainJudge mainJudge;
 	final Releases releases;
 	/** readiness (issue 14 part 2): ready= probes and notify's READY=1, within start.timeout. */
@@ -103,6 +104,7 @@ final class Engine {
 		logs = new ModuleLogs(this);
 		stops = new Stops(this);
 		definitions = new Definitions(this);
+		dependencies = new Dependencies(this); // dependencies (issue 14 part 1)
 		mainJudge = new MainJudge(this);
 		releases = new Releases(this);
 		readiness = new Readiness(this);

@@ -52,6 +52,7 @@ final class Launcher {
 
 	/** Supervisor.start: adopts the tree if it runs, else starts it. */
 	ModuleStatus startByRequest(String module) {
+		e.dependencies.startRequirementsFirst(module); // dependencies (issue 14 part 1)
 		ProcessSnapshot snapshot = e.loop.scanEverything();
 		synchronized (e) {
 			if (e.get(module).launch != null) {
@@ -94,6 +95,9 @@ final class Launcher {
 	void startNow(Module m, String why) {
 		if (m.launch != null) {
 			return; // already being started
+		}
+		if (!e.dependencies.mayStart(m, why)) {
+			return; // dependencies (issue 14 part 1): WAITING until what it requires runs
 		}
 		ModuleSpec spec = m.spec;
 		ProcessReader reader = e.readers.first();

@@ -257,6 +257,7 @@ final class Lifecycle {
 		} else {
 			e.recorder.note(m, "failure: " + reason);
 		}
+		e.dependencies.failed(m, reason); // dependencies (issue 14 part 1): what requires it stops first
 		e.planner.decide(m);
 	}
 }

@@ -134,4 +134,15 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 	@AttributeDefinition(name = "no_new_privs", required = false, description = "Set PR_SET_NO_NEW_PRIVS: the program "
 			+ "and its children can never gain privileges through setuid programs or file capabilities.")
 	boolean no__new__privs() default false;
+
+	// dependencies (issue 14 part 1)
+	@AttributeDefinition(required = false, description = "Modules this one requires, separated by commas or spaces: "
+			+ "it starts only once they are running, is stopped before they stop, and when one fails it is stopped "
+			+ "and started again once that one runs again (systemd's Requires= with After=). A cycle makes the config "
+			+ "invalid; so does a name no module defines within 10 s.")
+	String requires() default "";
+
+	@AttributeDefinition(required = false, description = "Modules this one starts after when both are being started "
+			+ "(systemd's After=, alone): ordering only, no stop or restart follows.")
+	String after() default "";
 }

@@ -37,7 +37,9 @@ record ModuleSpec(
 		ProcessIdentity identity,
 		MainRule main,
 		// readiness (issue 14 part 2)
-		ReadyRule ready) {
+		ReadyRule ready,
+		// dependencies (issue 14 part 1): requires=, after=
+		DependencyGraph.Edges dependencies) {
 
 	static final Duration MIN_INTERVAL = Duration.ofMillis(50);
 	private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.@:+-]{1,64}");
@@ -124,7 +126,8 @@ record ModuleSpec(
 				strategyParameters, group, policies, policyParameters, signal, signalName.toUpperCase(), stopTimeout, notify,
 				startTimeout, log, identity,
 				MainRule.parse(props, directory),
-				ready);
+				ready,
+				DependencyGraph.Edges.parse(name, props)); // dependencies (issue 14 part 1)
 	}
 
 	/** Whether a change to this spec needs the module restarted to take effect. */

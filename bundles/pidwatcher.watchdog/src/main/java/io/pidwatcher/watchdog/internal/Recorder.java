@@ -33,6 +33,7 @@ final class Recorder {
 		e.logger.info("module {}: {} -> {}: {}", m.name, from.label(), to.label(), reason);
 		persist(m);
 		e.status.publish(m);
+		e.dependencies.changed(m); // dependencies (issue 14 part 1): held starts whose dependencies are met go on
 	}
 
 	/** A journal entry without a change of state (config edits, pending decisions). */

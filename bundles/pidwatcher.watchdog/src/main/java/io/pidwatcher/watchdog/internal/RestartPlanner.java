@@ -75,6 +75,7 @@ final class RestartPlanner {
 			e.stoppers.execute(() -> {
 				String outcome;
 				try {
+					e.dependencies.awaitDependentsStopped(m); // dependencies (issue 14 part 1)
 					outcome = Stops.describe(e.stops.stopTree(m, spec));
 				} catch (InterruptedException x) {
 					return;

@@ -28,6 +28,12 @@ final class Stops {
 	 *                 next one to finish the stop. A restart's stop is not.
 	 */
 	StopReport stop(String module, boolean lastWord) {
+		e.dependencies.stopDependentsFirst(module, lastWord, "is stopping"); // dependencies (issue 14 part 1)
+		return stop(module, lastWord, null);
+	}
+
+	/** @param cause null for a stop asked for the module itself, else why it stops (dependencies, issue 14 part 1) */
+	StopReport stop(String module, boolean lastWord, String cause) {
 		Module m;
 		ModuleSpec spec;
 		while (true) {
@@ -49,7 +55,7 @@ final class Stops {
 			m.firstScanDone = true;
 			spec = m.runSpec != null ? m.runSpec : m.spec;
 			if (m.state != ModuleState.INVALID) {
-				e.recorder.transition(m, ModuleState.STOPPING, "stop requested");
+				e.recorder.transition(m, ModuleState.STOPPING, cause == null ? "stop requested" : "stopping: " + cause);
 			}
 		}
 		if (lastWord) {
@@ -61,7 +67,8 @@ final class Stops {
 				m.run.startedAt = null;
 				m.run.process = null;
 				if (m.state != ModuleState.INVALID) {
-					e.recorder.transition(m, ModuleState.STOPPED, "stopped by request: " + describe(report));
+					e.recorder.transition(m, ModuleState.STOPPED, (cause == null ? "stopped by request: "
+							: "stopped (" + cause + "): ") + describe(report));
 				}
 				e.recorder.persist(m);
 			}
@@ -78,6 +85,7 @@ final class Stops {
 		e.stoppers.execute(() -> {
 			String outcome;
 			try {
+				e.dependencies.stopDependentsFirst(name, true, "was removed"); // dependencies (issue 14 part 1)
 				outcome = describe(stopTree(stopping, stopping.runSpec));
 			} catch (InterruptedException x) {
 				outcome = "interrupted";
@@ -96,6 +104,7 @@ final class Stops {
 				if (e.current(stopping)) {
 					e.modules.remove(name);
 					e.status.remove(name);
+					e.dependencies.configs.removed(name); // dependencies (issue 14 part 1)
 				}
 				e.recorder.forget(name);
 			}

@@ -187,6 +187,11 @@ public final class Watchdog implements Supervisor, ExitListener {
 		return engine.releases.release(module, pid, askedBy);
 	}
 
+	/** pw:deps (see DependencyCommand): "requires: ...; after: ...; required by: ...". */
+	public String dependencies(String module) {
+		return engine.dependencies.describe(module);
+	}
+
 	@Override
 	public StopReport restart(String module) {
 		StopReport report = engine.stops.stop(module, false);

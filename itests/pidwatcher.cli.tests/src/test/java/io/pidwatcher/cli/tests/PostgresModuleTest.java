@@ -100,8 +100,7 @@ class PostgresModuleTest {
 				+ "ready=exec:" + psql + " 'select 1'\n"
 				+ "env.PGCONNECT_TIMEOUT=2\n"
 				+ "start.timeout=60s\n"
-				// issue 14 part 1 at merge, one line: + "requires=" + db + "\n"
-				+ "");
+				+ "requires=" + db + "\n"); // started once the cluster is ready, stopped and started again with it
 
 		// running only once the port accepts: whenever the state reads running, a connect succeeds
 		ExportedRuntime.until(WAIT, db + " running", () -> {
@@ -130,6 +129,8 @@ class PostgresModuleTest {
 
 		// the client is ready once a query answers, and its queries go through
 		home.awaitState(client, "running");
+		assertThat(at(runningReasons(client).get(0))).as("the client (requires=) started running after the cluster was ready")
+				.isAfter(at(runningReasons(db).get(0)));
 		assertThat(runningReasons(client)).singleElement().satisfies(r -> assertThat(r).contains("ready=exec:" + psql)
 				.contains("passed after").contains("exit status 0"));
 		Path clientLog = home.home.resolve("var/log/" + client + ".log");
@@ -159,7 +160,15 @@ class PostgresModuleTest {
 		assertThat(uids(second)).containsOnly(postgresUid);
 		int okBefore = count(clientLog, "ok");
 		ExportedRuntime.until(WAIT, client + " answered by the new postmaster", () -> count(clientLog, "ok") > okBefore);
-		assertThat(home.state(client)).isEqualTo("running");
+		// requires=: the client was stopped with the cluster's failure and runs again, after the new cluster was ready
+		ExportedRuntime.until(WAIT, client + " running again", () -> {
+			try {
+				return runningReasons(client).size() == 2 && home.state(client).equals("running");
+			} catch (IOException e) {
+				return false;
+			}
+		});
+		assertThat(at(runningReasons(client).get(1))).isAfter(at(runningReasons(db).get(1)));
 
 		// pw:stop leaves nothing of the cluster
 		assertThat(home.request("stop", client).status()).isZero();
@@ -170,6 +179,13 @@ class PostgresModuleTest {
 			return left.isEmpty();
 		});
 		assertThat(home.state(db)).isEqualTo("stopped");
+	}
+
+	/** When a journal line was written. */
+	private static java.time.Instant at(String journalLine) {
+		java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"at\":\"([^\"]+)\"").matcher(journalLine);
+		assertThat(m.find()).as("a time in %s", journalLine).isTrue();
+		return java.time.Instant.parse(m.group(1));
 	}
 
 	/** The reasons of the module's transitions into running, oldest first, from the journal. */
