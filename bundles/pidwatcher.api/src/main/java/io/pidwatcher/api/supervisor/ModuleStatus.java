@@ -28,6 +28,7 @@ import io.pidwatcher.api.reader.TaskSnapshot;
  * @param failures      recent failures, oldest first
  * @param configProblem why the last config change was rejected (the previous config stays in
  *                      force), empty when there is none
+ * @param dependencies  the modules it names in requires= and after=, and those naming it (since 1.1)
  */
 public record ModuleStatus(
 		String name,
@@ -45,13 +46,24 @@ public record ModuleStatus(
 		String lastDecision,
 		List<PolicyStatus> policies,
 		List<Failure> failures,
-		String configProblem) {
+		String configProblem,
+		Dependencies dependencies) {
 
 	public ModuleStatus {
 		tasks = List.copyOf(tasks);
 		command = List.copyOf(command);
 		policies = List.copyOf(policies);
 		failures = List.copyOf(failures);
+		dependencies = dependencies == null ? Dependencies.NONE : dependencies;
+	}
+
+	/** The 1.0 constructor: a module with no dependencies either way. */
+	public ModuleStatus(String name, ModuleState state, String reason, Instant since, String instance, Instant startedAt,
+			int restarts, TaskId main, List<TaskSnapshot> tasks, double cpuPercent, List<String> command,
+			StrategyStatus strategy, String lastDecision, List<PolicyStatus> policies, List<Failure> failures,
+			String configProblem) {
+		this(name, state, reason, since, instance, startedAt, restarts, main, tasks, cpuPercent, command, strategy,
+				lastDecision, policies, failures, configProblem, Dependencies.NONE);
 	}
 
 	/** Resident memory summed over the tree. */
@@ -72,5 +84,30 @@ public record ModuleStatus(
 	 * @param verdict   the last verdict's explanation (or why it could not be evaluated)
 	 */
 	public record PolicyStatus(String name, boolean available, String verdict) {
+	}
+
+	/**
+	 * A module's dependencies both ways (since 1.1).
+	 *
+	 * @param requires   what it names in {@code requires=}: started first, and its failure stops this one
+	 * @param after      what it names only in {@code after=}: started first, nothing more
+	 * @param requiredBy the modules whose {@code requires=} names it
+	 * @param before     the modules whose {@code after=} (only) names it
+	 */
+	public record Dependencies(List<String> requires, List<String> after, List<String> requiredBy, List<String> before) {
+
+		public static final Dependencies NONE = new Dependencies(List.of(), List.of(), List.of(), List.of());
+
+		public Dependencies {
+			requires = List.copyOf(requires);
+			after = List.copyOf(after);
+			requiredBy = List.copyOf(requiredBy);
+			before = List.copyOf(before);
+		}
+
+		/** Whether it names no module and none names it. */
+		public boolean isEmpty() {
+			return requires.isEmpty() && after.isEmpty() && requiredBy.isEmpty() && before.isEmpty();
+		}
 	}
 }

@@ -4,7 +4,7 @@
  * io.pidwatcher.api.supervisor.Supervisor}; listeners of the journal and of the supervision
  * loop register as whiteboard services.
  */
-@Version("1.0.0")
+@Version("1.1.0")
 package io.pidwatcher.api.supervisor;
 
 import org.osgi.annotation.versioning.Version;

@@ -79,6 +79,12 @@ final class ModuleReport {
 			line(out, "main", "pid " + m.main().pid());
 		}
 		line(out, "restarts", Integer.toString(m.restarts()));
+		ModuleStatus.Dependencies d = m.dependencies();
+		if (!d.isEmpty()) {
+			// both ways: what it waits for, and what waits for it (requires= / after=)
+			line(out, "requires", names(d.requires()) + (d.after().isEmpty() ? "" : "; after: " + names(d.after())));
+			line(out, "needed by", names(d.requiredBy()) + (d.before().isEmpty() ? "" : "; before: " + names(d.before())));
+		}
 		if (m.strategy() != null) {
 			String strategy = m.strategy().name() + (m.strategy().available() ? "" : " (unavailable)");
 			line(out, "strategy", strategy + (m.lastDecision().isEmpty() ? "" : "; last verdict: " + m.lastDecision()));
@@ -107,6 +113,10 @@ final class ModuleReport {
 			}
 		}
 		return out.toString();
+	}
+
+	private static String names(List<String> modules) {
+		return modules.isEmpty() ? "-" : String.join(", ", modules);
 	}
 
 	private static void line(StringBuilder out, String key, String value) {

@@ -1,6 +1,7 @@
 package io.pidwatcher.watchdog.internal;
 
 import io.pidwatcher.api.supervisor.ModuleState;
+import io.pidwatcher.api.supervisor.ModuleStatus;
 import io.pidwatcher.api.supervisor.NoSuchModuleException;
 
 import java.util.ArrayList;
@@ -331,6 +332,14 @@ final class Dependencies {
 			return "requires: " + list(d.requires()) + "; after: " + list(d.after()) + "; required by: "
 					+ list(g.requiredBy(module));
 		}
+	}
+
+	/** The module's dependencies both ways, for its status; the lock is held. */
+	ModuleStatus.Dependencies statusOf(String module) {
+		DependencyGraph g = graph();
+		DependencyGraph.Edges d = g.of(module);
+		List<String> before = g.orderedAfter(module).stream().filter(n -> !g.of(n).requires().contains(module)).toList();
+		return new ModuleStatus.Dependencies(d.requires(), d.after(), g.requiredBy(module), before);
 	}
 
 	private static String list(List<String> names) {

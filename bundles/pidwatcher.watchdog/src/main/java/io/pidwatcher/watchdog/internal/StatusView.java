@@ -76,6 +76,6 @@ final class StatusView {
 		return new ModuleStatus(m.name, m.state, m.reason, m.since, m.run.instance, m.run.startedAt, m.history.restarts, m.run.main,
 				running ? m.tree.tasks : List.of(), running ? m.tree.cpuPercent : 0,
 				spec == null ? List.of() : (m.runSpec != null ? m.runSpec : spec).command(), strategy, m.history.lastDecision,
-				policyStatus, List.copyOf(m.history.failures), problem);
+				policyStatus, List.copyOf(m.history.failures), problem, e.dependencies.statusOf(m.name));
 	}
 }

@@ -6,7 +6,10 @@ import io.pidwatcher.api.supervisor.ModuleState;
 import io.pidwatcher.testing.Gogo;
 import io.pidwatcher.testing.TestPrograms;
 
+import java.util.List;
+
 import org.apache.felix.service.command.CommandProcessor;
+
 import org.junit.jupiter.api.Test;
 import org.osgi.test.common.annotation.InjectService;
 
@@ -35,6 +38,19 @@ class DependencyWaitTest extends WatchdogTestBase {
 		assertThat(Gogo.run(gogo, "pw:deps nosuchmodule").trim()).isEqualTo("no module named 'nosuchmodule'");
 		assertThat(Gogo.run(gogo, "pw:deps " + db + " " + web).trim()).isEqualTo("pw:deps takes at most one module name; got 2 (too many)");
 		assertThat(Gogo.run(gogo, "pw:deps")).contains(web + ": requires: " + db + ";", db + ": requires: -;");
+		// pw:status (and bin/pidwatcher status, the same text) shows them both ways too
+		String report = TestPrograms.uniqueModule("depreport");
+		modules.define(report, "command", Modules.pwtest("sleep", "120"), "interval", "200ms", "autostart", "false",
+				"after", db);
+		modules.await(db, "needed by " + web + ", before " + report, s -> s.dependencies().requiredBy().equals(List.of(web))
+				&& s.dependencies().before().equals(List.of(report)));
+		assertThat(Gogo.run(gogo, "pw:status " + db)).containsPattern("(?m)^requires\\s+-$")
+				.containsPattern("(?m)^needed by\\s+" + web + "; before: " + report + "$");
+		modules.await(web, "requires " + db, s -> s.dependencies().requires().equals(List.of(db)));
+		assertThat(Gogo.run(gogo, "pw:status " + web)).containsPattern("(?m)^requires\\s+" + db + "$")
+				.containsPattern("(?m)^needed by\\s+-$");
+		modules.await(report, "after " + db, s -> s.dependencies().after().equals(List.of(db)));
+		assertThat(Gogo.run(gogo, "pw:status " + report)).containsPattern("(?m)^requires\\s+-; after: " + db + "$");
 
 		supervisor.start(db);
 		modules.awaitState(web, ModuleState.RUNNING);

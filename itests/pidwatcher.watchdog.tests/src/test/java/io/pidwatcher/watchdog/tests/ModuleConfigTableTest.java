@@ -141,6 +141,7 @@ class ModuleConfigTableTest extends WatchdogTestBase {
 			case "nice" -> "0";
 			case "no_new_privs" -> "true";
 			case "requires", "after" -> ""; // dependencies (issue 14 part 1): none, so it starts on its own
+			case "ready" -> "running"; // readiness (issue 14 part 2): the default, so it is running at once
 			default -> throw new AssertionError("the README table has a key this test does not know: " + key
 					+ " (give it a valid value here)");
 			});
