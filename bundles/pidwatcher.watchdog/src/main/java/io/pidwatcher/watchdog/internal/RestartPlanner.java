@@ -33,7 +33,7 @@ final class RestartPlanner {
 	/** Asks the exit-code rule, then the strategy, about the module's pending failure. */
 	void decide(Module m) {
 		Failure f = m.history.pendingFailure;
-		// exit-code rules (issue 14 part 4): whether is restart='s to say, before any strategy says when
+		// exit-code rules (issue 14 part 4): whether to restart is restart='s call, made before any strategy says when
 		ExitRule.Verdict rule = m.spec.exitRule().judge(f);
 		if (!rule.restarts()) {
 			endByRule(m, f, rule);
