@@ -7,6 +7,7 @@ import io.pidwatcher.api.supervisor.JournalEntry;
 import io.pidwatcher.api.supervisor.ModuleState;
 import io.pidwatcher.api.supervisor.ModuleStatus;
 import io.pidwatcher.api.strategy.RestartStrategy;
+import io.pidwatcher.testing.Poll;
 import io.pidwatcher.testing.TestPrograms;
 import io.pidwatcher.testing.Gogo;
 
@@ -304,6 +305,14 @@ class StrategyTest extends WatchdogTestBase {
 		if (v2 != null) {
 			v2.uninstall();
 		}
+		// backoff is the default strategy (issue 14 part 4): the tests after this one need it registered
+		Poll.until(Modules.WAIT, "the backoff strategy registered again", () -> {
+			try {
+				return !context.getServiceReferences(RestartStrategy.class, "(pidwatcher.strategy=backoff)").isEmpty();
+			} catch (Exception e) {
+				return false;
+			}
+		});
 	}
 
 	private Bundle bundle(String symbolicName) {
