@@ -70,7 +70,7 @@ final class RestartPlanner {
 			return;
 		}
 		m.history.pendingFailure = null;
-		RestartDecision decision = noteDefault(m, decided); // exit-code rules (issue 14 part 4)
+		RestartDecision decision = annotate(m, decided, rule); // exit-code rules (issue 14 part 4)
 		m.history.lastDecision = verdict(decision);
 		e.recorder.note(m, "decision of strategy " + m.spec.strategy() + ": " + m.history.lastDecision);
 		if (m.history.pendingWithTree) {
@@ -147,12 +147,17 @@ final class RestartPlanner {
 		e.recorder.transition(m, end, reason);
 	}
 
-	/** A module that names no strategy says so in its decisions: "...; default strategy backoff". */
-	private static RestartDecision noteDefault(Module m, RestartDecision decision) {
-		if (!m.spec.defaultStrategy()) {
+	/**
+	 * What the decision says besides the strategy's words: the rule that let the restart happen when
+	 * it is not the default ("killed by SIGKILL, an unclean signal; restart=on-abnormal"), and that
+	 * the strategy is the default one when the module names none ("default strategy backoff").
+	 */
+	private static RestartDecision annotate(Module m, RestartDecision decision, ExitRule.Verdict rule) {
+		String note = (rule.restart() == Restart.DEFAULT ? "" : "; " + rule.explanation())
+				+ (m.spec.defaultStrategy() ? "; default strategy " + m.spec.strategy() + " (no strategy= set)" : "");
+		if (note.isEmpty()) {
 			return decision;
 		}
-		String note = "; default strategy " + m.spec.strategy() + " (no strategy= set)";
 		if (decision instanceof RestartDecision.RestartAfter r) {
 			return new RestartDecision.RestartAfter(r.delay(), r.explanation() + note);
 		}

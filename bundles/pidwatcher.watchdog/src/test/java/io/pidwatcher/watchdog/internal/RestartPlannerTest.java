@@ -217,6 +217,8 @@ class RestartPlannerTest {
 		f.exit("job", 128 + 9);
 		f.step();
 		assertThat(f.state("job")).isEqualTo(ModuleState.WAITING);
+		assertThat(f.status("job").reason()).contains("restart after 100ms; killed by SIGKILL, an unclean signal; "
+				+ "restart=on-abnormal (next restart at");
 		f.advance(Duration.ofMillis(100));
 		runAll();
 		assertThat(f.state("job")).isEqualTo(ModuleState.RUNNING);

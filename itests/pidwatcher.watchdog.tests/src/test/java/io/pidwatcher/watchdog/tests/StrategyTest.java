@@ -305,7 +305,7 @@ class StrategyTest extends WatchdogTestBase {
 		if (v2 != null) {
 			v2.uninstall();
 		}
-		// backoff is the default strategy (issue 14 part 4): the tests after this one need it registered
+		// backoff is the default strategy (issue 14 part 4): the tests after this one need the engine to have it
 		Poll.until(Modules.WAIT, "the backoff strategy registered again", () -> {
 			try {
 				return !context.getServiceReferences(RestartStrategy.class, "(pidwatcher.strategy=backoff)").isEmpty();
@@ -313,6 +313,9 @@ class StrategyTest extends WatchdogTestBase {
 				return false;
 			}
 		});
+		String table = Gogo.run(gogo, "pw:strategies");
+		System.out.println("StrategyTest: after the swap, pw:strategies:\n" + table);
+		assertThat(table).as("the engine has backoff again").containsPattern("backoff\\s+pidwatcher.strategy.backoff\\s+1");
 	}
 
 	private Bundle bundle(String symbolicName) {
