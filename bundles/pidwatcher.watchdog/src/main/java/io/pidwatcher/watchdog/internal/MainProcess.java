@@ -100,7 +100,7 @@ final class MainProcess {
 					+ heir.pid() + " (" + heir.comm() + ") behind: that is the main process now (main=daemon)");
 		}
 		int pid = o.main() != null ? o.main().pid() : o.startedPid();
-		return new Died("main process pid " + pid + " " + exit(o, pid) + " (" + rule.describe() + ")", pid == o.startedPid() ? o.startedExit() : null);
+		return new Died("main process pid " + pid + " " + exit(o, pid) + " (" + rule.describe() + ")", exitStatus(o, pid));
 	}
 
 	private Verdict pidFile(Observation o, boolean mainAlive) {
@@ -120,7 +120,7 @@ final class MainProcess {
 			if (o.main() != null && o.main().pid() == read.pid()) {
 				// the main we hold (read before, or adopted: a new runtime's first look) is gone
 				return new Died("main process pid " + read.pid() + " (named by " + rule.pidFile() + ") "
-						+ exit(o, read.pid()), null);
+						+ exit(o, read.pid()), exitStatus(o, read.pid()));
 			}
 			if (strangerPid != read.pid()) {
 				strangerPid = read.pid();
@@ -137,7 +137,7 @@ final class MainProcess {
 				return new Alive(o.main(), null); // a daemon may remove its pid file; its pid is known
 			}
 			return new Died("main process pid " + o.main().pid() + " " + exit(o, o.main().pid()) + " (" + notYet
-					+ ")", null);
+					+ ")", exitStatus(o, o.main().pid()));
 		}
 		if (o.ours() && !o.startedAlive() && o.startedExit() != null && o.startedExit() != 0) {
 			return new Died("the started process (pid " + o.startedPid() + ") exited with status " + o.startedExit()
@@ -155,6 +155,22 @@ final class MainProcess {
 		Set<Integer> pids = alive.stream().map(TaskSnapshot::pid).collect(Collectors.toSet());
 		return alive.stream().filter(t -> !pids.contains(t.ppid()))
 				.min(Comparator.comparingLong(TaskSnapshot::startTimeNanos)).orElse(alive.get(0));
+	}
+
+	/**
+	 * The main's exit status as the JDK reports one (128 + N for a death by signal N), from our
+	 * child's exit value or a reader's wait status; null when neither knows. The restart= rule
+	 * (issue 14 part 4) tells an unclean signal from an exit code by it.
+	 */
+	private static Integer exitStatus(Observation o, int pid) {
+		if (pid == o.startedPid() && o.startedExit() != null) {
+			return o.startedExit();
+		}
+		if (o.mainWaitStatus().isPresent()) {
+			int w = o.mainWaitStatus().getAsInt();
+			return (w & 0x7f) == 0 ? (w >> 8) & 0xff : 128 + (w & 0x7f);
+		}
+		return null;
 	}
 
 	private static String exit(Observation o, int pid) {

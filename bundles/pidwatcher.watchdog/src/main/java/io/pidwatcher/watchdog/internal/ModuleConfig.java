@@ -2,6 +2,7 @@ package io.pidwatcher.watchdog.internal;
 
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.osgi.service.metatype.annotations.Option;
 
 /**
  * The keys of {@code etc/pidwatcher.module-<name>.cfg}. The watchdog parses the raw properties
@@ -38,9 +39,25 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 	boolean autostart() default true;
 
 	@AttributeDefinition(required = false, description = "Name of the restart strategy service (pidwatcher.strategy "
-			+ "property) that decides what happens after a failure. Built in: 'fixed' (restart after strategy.delay, "
-			+ "default 100ms). A strategy that is not deployed is shown as unavailable and decided once it appears.")
-	String strategy() default "fixed";
+			+ "property) that decides when a failed module restarts (restart= decides whether). Default: 'backoff' "
+			+ "(100ms doubling to 30s, reset after a run of 10min); 'fixed' restarts after strategy.delay every time. "
+			+ "A strategy that is not deployed is shown as unavailable and decided once it appears.")
+	String strategy() default "backoff";
+
+	// exit-code rules (issue 14 part 4)
+	@AttributeDefinition(required = false, description = "Whether a failed module is restarted at all, as systemd's "
+			+ "Restart=: 'always', 'on-failure' (not after a clean exit), 'on-abnormal' (only after an unclean signal, a "
+			+ "timeout or an unhealthy verdict), 'on-success' (only after a clean exit), 'never'. A module not restarted "
+			+ "is stopped (after a clean exit) or gave up (after a failure), and says which rule decided.", options = {
+					@Option(value = "always"), @Option(value = "on-failure"), @Option(value = "on-abnormal"),
+					@Option(value = "on-success"), @Option(value = "never") })
+	String restart() default "always";
+
+	@AttributeDefinition(name = "success.exit", required = false, description = "Exit statuses (0-255) and signal "
+			+ "names (SIGUSR1 or USR1) that count as a clean exit besides status 0 and SIGHUP, SIGINT, SIGTERM, SIGPIPE, "
+			+ "as systemd's SuccessExitStatus=; separated by spaces or commas, e.g. '3 75 SIGUSR1'.")
+	String success_exit() default "";
+	// end of exit-code rules
 
 	@AttributeDefinition(required = false, description = "Name of the module's group, for the 'group' strategy "
 			+ "(one_for_all, rest_for_one); the group's start order is the order its modules were first defined.")

@@ -39,7 +39,13 @@ record ModuleSpec(
 		// readiness (issue 14 part 2)
 		ReadyRule ready,
 		// dependencies (issue 14 part 1): requires=, after=
-		DependencyGraph.Edges dependencies) {
+		DependencyGraph.Edges dependencies,
+		// exit-code rules (issue 14 part 4): restart=, success.exit=, and whether strategy= was left out
+		ExitRule exitRule,
+		boolean defaultStrategy) {
+
+	/** The strategy of a module that names none: one that backs off (issue 14 part 4). */
+	static final String DEFAULT_STRATEGY = "backoff";
 
 	static final Duration MIN_INTERVAL = Duration.ofMillis(50);
 	private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.@:+-]{1,64}");
@@ -98,9 +104,10 @@ record ModuleSpec(
 					+ DurationText.format(MIN_INTERVAL));
 		}
 		boolean autostart = bool(props, "autostart", true);
-		String strategy = text(props, "strategy", "fixed").trim();
+		String strategy = text(props, "strategy", DEFAULT_STRATEGY).trim();
 		if (strategy.isEmpty()) {
-			throw new IllegalArgumentException("strategy is empty (leave the key out for the default, 'fixed')");
+			throw new IllegalArgumentException("strategy is empty (leave the key out for the default, '" + DEFAULT_STRATEGY
+					+ "')");
 		}
 		String group = text(props, "group", "").trim();
 		if (!group.isEmpty() && !NAME.matcher(group).matches()) {
@@ -127,7 +134,9 @@ record ModuleSpec(
 				startTimeout, log, identity,
 				MainRule.parse(props, directory),
 				ready,
-				DependencyGraph.Edges.parse(name, props)); // dependencies (issue 14 part 1)
+				DependencyGraph.Edges.parse(name, props), // dependencies (issue 14 part 1)
+				// exit-code rules (issue 14 part 4)
+				ExitRule.parse(props), !props.containsKey("strategy"));
 	}
 
 	/** Whether a change to this spec needs the module restarted to take effect. */
@@ -206,7 +215,8 @@ record ModuleSpec(
 	Map<String, String> summary() {
 		Map<String, String> m = new LinkedHashMap<>();
 		m.put("interval", DurationText.format(interval));
-		m.put("strategy", strategy);
+		m.put("strategy", strategy + (defaultStrategy ? " (the default)" : ""));
+		m.put("restart", exitRule.describe()); // exit-code rules (issue 14 part 4)
 		m.put("main", main.describe());
 		m.put("stop", "SIG" + stopSignalName + ", SIGKILL after " + DurationText.format(stopTimeout));
 		return m;

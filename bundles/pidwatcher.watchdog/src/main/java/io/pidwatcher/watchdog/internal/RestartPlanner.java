@@ -30,9 +30,16 @@ final class RestartPlanner {
 		this.e = e;
 	}
 
-	/** Asks the strategy about the module's pending failure. */
+	/** Asks the exit-code rule, then the strategy, about the module's pending failure. */
 	void decide(Module m) {
 		Failure f = m.history.pendingFailure;
+		// exit-code rules (issue 14 part 4): whether to restart is restart='s call, made before any strategy says when
+		ExitRule.Verdict rule = m.spec.exitRule().judge(f);
+		if (!rule.restarts()) {
+			endByRule(m, f, rule);
+			return;
+		}
+		// end of exit-code rules
 		RestartStrategy strategy = e.strategies.named(m.spec.strategy());
 		if (strategy == null) {
 			String why = "strategy " + m.spec.strategy() + " unavailable";
@@ -49,10 +56,10 @@ final class RestartPlanner {
 		}
 		List<Failure> history = new ArrayList<>(m.history.failures);
 		history.remove(history.size() - 1);
-		RestartDecision decision;
+		RestartDecision decided;
 		try {
 			Instant lastStarted = m.run.lastStartedAt != null ? m.run.lastStartedAt : f.at();
-			decision = strategy.decide(new RestartRequest(m.name, f, history, lastStarted, Instant.now(),
+			decided = strategy.decide(new RestartRequest(m.name, f, history, lastStarted, Instant.now(),
 					m.spec.strategyParameters(), groupOf(m)));
 		} catch (RuntimeException x) {
 			String why = "strategy " + m.spec.strategy() + " failed: " + x;
@@ -63,6 +70,7 @@ final class RestartPlanner {
 			return;
 		}
 		m.history.pendingFailure = null;
+		RestartDecision decision = annotate(m, decided, rule); // exit-code rules (issue 14 part 4)
 		m.history.lastDecision = verdict(decision);
 		e.recorder.note(m, "decision of strategy " + m.spec.strategy() + ": " + m.history.lastDecision);
 		if (m.history.pendingWithTree) {
@@ -95,6 +103,71 @@ final class RestartPlanner {
 			apply(m, f, decision);
 		}
 	}
+
+	// exit-code rules (issue 14 part 4)
+	/**
+	 * The rule says no restart: the module ends, stopped after a clean exit (it did its work, as a
+	 * finished systemd unit is inactive) or gave up after a failure; a tree still running (a main
+	 * process died, an unhealthy verdict) is stopped first. Stopped by the rule, the module is not
+	 * wanted, so a runtime restart leaves it stopped as it leaves one that gave up.
+	 */
+	private void endByRule(Module m, Failure f, ExitRule.Verdict rule) {
+		m.history.pendingFailure = null;
+		m.history.lastDecision = rule.explanation();
+		ModuleState end = rule.cause() == ExitCause.CLEAN ? ModuleState.STOPPED : ModuleState.GAVE_UP;
+		if (!m.history.pendingWithTree) {
+			finishByRule(m, f.reason() + "; " + rule.explanation(), end);
+			return;
+		}
+		m.history.pendingWithTree = false;
+		long generation = ++m.generation;
+		e.recorder.transition(m, ModuleState.STOPPING, f.reason() + ": stopping the tree; " + rule.explanation());
+		ModuleSpec spec = m.runSpec != null ? m.runSpec : m.spec;
+		e.stoppers.execute(() -> {
+			String outcome;
+			try {
+				outcome = Stops.describe(e.stops.stopTree(m, spec));
+			} catch (InterruptedException x) {
+				return;
+			}
+			synchronized (e) {
+				if (m.generation != generation || !e.current(m)) {
+					return;
+				}
+				m.run.startedAt = null;
+				m.run.process = null;
+				finishByRule(m, f.reason() + "; " + outcome + "; " + rule.explanation(), end);
+			}
+		});
+	}
+
+	private void finishByRule(Module m, String reason, ModuleState end) {
+		if (end == ModuleState.STOPPED) {
+			m.wanted = false;
+		}
+		e.recorder.transition(m, end, reason);
+	}
+
+	/**
+	 * What the decision says besides the strategy's words: the rule that let the restart happen when
+	 * it is not the default ("killed by SIGKILL, an unclean signal; restart=on-abnormal"), and that
+	 * the strategy is the default one when the module names none ("default strategy backoff").
+	 */
+	private static RestartDecision annotate(Module m, RestartDecision decision, ExitRule.Verdict rule) {
+		String note = (rule.restart() == Restart.DEFAULT ? "" : "; " + rule.explanation())
+				+ (m.spec.defaultStrategy() ? "; default strategy " + m.spec.strategy() + " (no strategy= set)" : "");
+		if (note.isEmpty()) {
+			return decision;
+		}
+		if (decision instanceof RestartDecision.RestartAfter r) {
+			return new RestartDecision.RestartAfter(r.delay(), r.explanation() + note);
+		}
+		if (decision instanceof RestartDecision.RestartModules r) {
+			return new RestartDecision.RestartModules(r.modules(), r.delay(), r.explanation() + note);
+		}
+		return new RestartDecision.GiveUp(decision.explanation() + note);
+	}
+	// end of exit-code rules
 
 	/** The decision in words with what follows from it: when the restart is due, or why it gave up. */
 	private static String verdict(RestartDecision decision) {

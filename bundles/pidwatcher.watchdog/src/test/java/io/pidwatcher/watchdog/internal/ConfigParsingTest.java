@@ -43,7 +43,9 @@ class ConfigParsingTest {
 		assertThat(spec.environment()).containsEntry("FOO", "bar");
 		assertThat(spec.interval()).isEqualTo(Duration.ofSeconds(1));
 		assertThat(spec.autostart()).isTrue();
-		assertThat(spec.strategy()).isEqualTo("fixed");
+		assertThat(spec.strategy()).isEqualTo("backoff");
+		assertThat(spec.defaultStrategy()).isTrue();
+		assertThat(spec.exitRule()).isEqualTo(ExitRule.DEFAULT);
 		assertThat(spec.strategyParameters()).containsEntry("delay", "2s");
 		assertThat(spec.policies()).isEqualTo(List.of("cpu", "memory"));
 		assertThat(spec.policyParameters("cpu")).containsEntry("limit", "80");

@@ -70,6 +70,8 @@ class MainProcessTest {
 				OptionalInt.of(9), List.of(W1, W2), START_TIMEOUT));
 		assertThat(dead).isInstanceOf(MainProcess.Died.class);
 		assertThat(((MainProcess.Died) dead).reason()).isEqualTo("main process pid 200 was killed by signal 9 (main=daemon)");
+		// the reader's wait status, as the JDK would report it, for restart= (issue 14 part 4)
+		assertThat(((MainProcess.Died) dead).exitStatus()).isEqualTo(128 + 9);
 	}
 
 	@Test

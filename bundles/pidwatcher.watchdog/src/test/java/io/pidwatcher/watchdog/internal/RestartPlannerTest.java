@@ -149,4 +149,123 @@ class RestartPlannerTest {
 		assertThat(f.starts).hasSize(2);
 		assertThat(f.status("web").restarts()).isEqualTo(1);
 	}
+
+	// exit-code rules (issue 14 part 4)
+
+	private void restartsAfter100ms(String strategy) {
+		f.strategy(strategy, r -> {
+			asked.add(r);
+			return new RestartDecision.RestartAfter(Duration.ofMillis(100), "restart after 100ms");
+		});
+	}
+
+	@Test
+	void aCleanExitUnderOnFailureStopsTheModuleWithoutAskingTheStrategy() {
+		restartsAfter100ms("test");
+		f.define("job", "strategy", "test", "restart", "on-failure");
+		runAll();
+		f.exit("job", 0);
+		f.step();
+		assertThat(f.state("job")).isEqualTo(ModuleState.STOPPED);
+		assertThat(f.status("job").reason()).isEqualTo("all tasks exited (main pid " + f.lastStart("job").process().pid()
+				+ " exit status 0); status 0 is a clean exit; restart=on-failure: not restarted");
+		assertThat(f.journal("job")).last().isEqualTo(f.status("job").reason());
+		assertThat(asked).as("the strategy says when, not whether").isEmpty();
+		f.advance(Duration.ofMinutes(1));
+		assertThat(f.starts).hasSize(1);
+		assertThat(f.state("job")).isEqualTo(ModuleState.STOPPED);
+	}
+
+	@Test
+	void aStatusInSuccessExitIsAsCleanAsZero() {
+		restartsAfter100ms("test");
+		f.define("job", "strategy", "test", "restart", "on-failure", "success.exit", "3");
+		runAll();
+		f.exit("job", 3);
+		f.step();
+		assertThat(f.state("job")).isEqualTo(ModuleState.STOPPED);
+		assertThat(f.status("job").reason()).endsWith("status 3 counts as success (success.exit); restart=on-failure: "
+				+ "not restarted");
+
+		f.engine.launcher.startByRequest("job"); // a start by request brings it back, and the rule holds again
+		runAll();
+		f.exit("job", 4);
+		f.step();
+		assertThat(f.state("job")).isEqualTo(ModuleState.WAITING);
+		assertThat(asked).singleElement().satisfies(r -> assertThat(r.failure().exitStatus()).hasValue(4));
+	}
+
+	@Test
+	void neverGivesUpAtTheFirstFailure() {
+		restartsAfter100ms("test");
+		f.define("job", "strategy", "test", "restart", "never");
+		runAll();
+		f.exit("job", 1);
+		f.step();
+		assertThat(f.state("job")).isEqualTo(ModuleState.GAVE_UP);
+		assertThat(f.status("job").reason()).endsWith("status 1 is an unclean exit; restart=never: not restarted");
+		assertThat(f.status("job").lastDecision()).isEqualTo("status 1 is an unclean exit; restart=never: not restarted");
+		f.advance(Duration.ofMinutes(1));
+		assertThat(f.starts).hasSize(1);
+	}
+
+	@Test
+	void onAbnormalRestartsAKillButNotAnExitCode() {
+		restartsAfter100ms("test");
+		f.define("job", "strategy", "test", "restart", "on-abnormal");
+		runAll();
+		f.exit("job", 128 + 9);
+		f.step();
+		assertThat(f.state("job")).isEqualTo(ModuleState.WAITING);
+		assertThat(f.status("job").reason()).contains("restart after 100ms; killed by SIGKILL, an unclean signal; "
+				+ "restart=on-abnormal (next restart at");
+		f.advance(Duration.ofMillis(100));
+		runAll();
+		assertThat(f.state("job")).isEqualTo(ModuleState.RUNNING);
+		f.exit("job", 2);
+		f.step();
+		assertThat(f.state("job")).isEqualTo(ModuleState.GAVE_UP);
+		assertThat(f.status("job").reason()).endsWith("status 2 is an unclean exit; restart=on-abnormal: not restarted");
+		assertThat(asked).hasSize(1);
+	}
+
+	@Test
+	void onSuccessRestartsOnlyACleanExit() {
+		restartsAfter100ms("test");
+		f.define("job", "strategy", "test", "restart", "on-success");
+		runAll();
+		f.exit("job", 0);
+		f.step();
+		assertThat(f.state("job")).isEqualTo(ModuleState.WAITING);
+		f.advance(Duration.ofMillis(100));
+		runAll();
+		f.exit("job", 128 + 11);
+		f.step();
+		assertThat(f.state("job")).isEqualTo(ModuleState.GAVE_UP);
+		assertThat(f.status("job").reason()).endsWith("killed by SIGSEGV, an unclean signal; restart=on-success: not restarted");
+	}
+
+	@Test
+	void aModuleWithoutAStrategySaysItsDecisionsAreTheDefaults() {
+		restartsAfter100ms(ModuleSpec.DEFAULT_STRATEGY);
+		f.define("web");
+		runAll();
+		f.exit("web", 1);
+		f.step();
+		assertThat(asked).hasSize(1);
+		assertThat(f.state("web")).isEqualTo(ModuleState.WAITING);
+		assertThat(f.status("web").reason()).contains("restart after 100ms; default strategy backoff (no strategy= set)");
+		assertThat(f.status("web").lastDecision()).contains("default strategy backoff");
+	}
+
+	@Test
+	void aModuleWhoseDefaultStrategyIsAbsentWaitsForIt() {
+		f.define("web");
+		runAll();
+		f.exit("web", 1);
+		f.step();
+		assertThat(f.state("web")).isEqualTo(ModuleState.FAILED);
+		assertThat(f.status("web").reason()).endsWith("strategy backoff unavailable: waiting for it to be deployed");
+	}
+	// end of exit-code rules
 }

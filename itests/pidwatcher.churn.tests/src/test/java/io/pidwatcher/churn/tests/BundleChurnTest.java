@@ -319,7 +319,7 @@ class BundleChurnTest {
 			specs.add(new Spec("threads" + i + "x" + run, pwtest("threads", "3", "900"), 1, false));
 			specs.add(new Spec("daemon" + i + "x" + run, pwtest("daemon", pidFiles.resolve("d" + i + ".pid").toString(), "900"),
 					1, false));
-			specs.add(new Spec("crashfixed" + i + "x" + run, pwtest("crash", "700", "3"), 1, true));
+			specs.add(new Spec("crashfixed" + i + "x" + run, pwtest("crash", "700", "3"), 1, true, "strategy", "fixed"));
 			specs.add(new Spec("crashbackoff" + i + "x" + run, pwtest("crash", "700", "3"), 1, true, "strategy", "backoff",
 					"strategy.initial", "200ms", "strategy.max", "800ms"));
 		}

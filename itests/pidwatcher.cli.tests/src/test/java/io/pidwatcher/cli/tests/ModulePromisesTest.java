@@ -95,7 +95,7 @@ class ModulePromisesTest {
 	@Test
 	void stderrGoesToTheModuleLogAppendedAcrossRestarts() throws Exception {
 		String name = rt.name("err");
-		rt.define(name, "command=sh -c 'echo \"stderr of run $$\" >&2; sleep 0.3; exit 3'\nstrategy.delay=100ms\ninterval=200ms\n");
+		rt.define(name, "command=sh -c 'echo \"stderr of run $$\" >&2; sleep 0.3; exit 3'\nstrategy=fixed\nstrategy.delay=100ms\ninterval=200ms\n");
 		Path log = rt.home.resolve("var/log/" + name + ".log");
 		Pattern line = Pattern.compile("stderr of run ([0-9]+)");
 		ExportedRuntime.until(RuntimeHome.WAIT, "three runs' stderr in " + log, () -> runs(log, line) >= 3);

@@ -142,7 +142,7 @@ class StrategyPromisesTest {
 		Files.move(tmp, jar, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
 		String name = rt.name("tp");
 		rt.define(name, "command=PWTEST sleep 600\npolicies=" + RefusingPolicy.NAME
-				+ "\ninterval=200ms\nstop.timeout=2s\nstrategy.delay=10s\n");
+				+ "\ninterval=200ms\nstop.timeout=2s\nstrategy=fixed\nstrategy.delay=10s\n");
 		Proc.Task first = rt.awaitMain(name);
 		ExportedRuntime.until(RuntimeHome.WAIT, "the third-party verdict journaled", () -> journal(name).contains(RefusingPolicy.VERDICT));
 		ExportedRuntime.until(RuntimeHome.WAIT, "the run it judged stopped", () -> !Proc.alive(first));

@@ -31,7 +31,7 @@ class CompatibilityTest extends RuntimeTestBase {
 	void aPolicyBuiltAgainstApi100JudgesItsModuleInTheCurrentRuntime() throws Exception {
 		Path flag = home.resolve("unhealthy.flag");
 		deploy(POLICY, "flagfile-policy.jar");
-		String judged = module("flag", "policies=flagfile", "policy.flagfile.file=" + flag, "strategy.delay=100ms");
+		String judged = module("flag", "policies=flagfile", "policy.flagfile.file=" + flag, "strategy=fixed", "strategy.delay=100ms");
 		runtime.start();
 		awaitState(judged, "running");
 		Proc.Task first = onlyTask(judged);

@@ -39,7 +39,7 @@ class ExampleBundleTest extends RuntimeTestBase {
 			int port = server.getLocalPort();
 			deploy(jar, "tcp-probe-policy.jar");
 			String probed = module("tcp", "policies=tcp", "policy.tcp.port=" + port, "policy.tcp.timeout=500ms",
-					"strategy.delay=100ms");
+					"strategy=fixed", "strategy.delay=100ms");
 			runtime.start();
 			awaitState(probed, "running");
 			Proc.Task first = onlyTask(probed);

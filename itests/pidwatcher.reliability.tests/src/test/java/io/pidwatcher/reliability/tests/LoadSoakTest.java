@@ -358,7 +358,7 @@ class LoadSoakTest {
 			String name = "ld" + run + "b" + i;
 			steady.add(name);
 			Files.writeString(home.resolve("etc/pidwatcher.module-" + name + ".cfg"), "command=" + pwtest
-					+ " tree 1 2 600\ninterval=500ms\nstop.timeout=5s\nstrategy.delay=200ms\npolicies=liveness\n"
+					+ " tree 1 2 600\ninterval=500ms\nstop.timeout=5s\nstrategy=fixed\nstrategy.delay=200ms\npolicies=liveness\n"
 					+ "policy.liveness.main=true\n");
 		}
 		long jvm = runtime.start().pid();

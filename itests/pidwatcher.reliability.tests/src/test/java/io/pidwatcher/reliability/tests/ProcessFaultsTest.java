@@ -81,7 +81,7 @@ class ProcessFaultsTest {
 	@Test
 	void aForkStormIsDetectedByTheTasksPolicyFrozenAndStoppedWhole() throws Exception {
 		String storm = module("storm", "command=PWTEST storm 3000 600\npolicies=tasks\npolicy.tasks.max=50\n"
-				+ "strategy.delay=3s\n");
+				+ "strategy=fixed\nstrategy.delay=3s\n");
 		runtime.start();
 		int peak = 0;
 		long deadline = System.nanoTime() + WAIT.toNanos();
@@ -144,8 +144,8 @@ class ProcessFaultsTest {
 	@Test
 	void aProgramGoneBeforeTheFirstScanIsDetectedAndRestartedNeverLost() throws Exception {
 		// a 2s scan interval: the program is long gone by the first scan; its death is seen at once
-		String quick = module("quick", "command=/bin/true\ninterval=2s\nstrategy.delay=300ms\n");
-		String crash = module("crash", "command=PWTEST crash 0 0\ninterval=2s\nstrategy.delay=300ms\n");
+		String quick = module("quick", "command=/bin/true\ninterval=2s\nstrategy=fixed\nstrategy.delay=300ms\n");
+		String crash = module("crash", "command=PWTEST crash 0 0\ninterval=2s\nstrategy=fixed\nstrategy.delay=300ms\n");
 		runtime.start();
 		ExportedRuntime.until(WAIT, "both restarted three times", () -> {
 			try {
@@ -167,9 +167,9 @@ class ProcessFaultsTest {
 	@Test
 	void zombiesAndADStateSleeperAreDetectedByTheirPoliciesAndTheTreeRestarted() throws Exception {
 		String zombies = module("zomb", "command=PWTEST zombies 8 600\npolicies=zombies\npolicy.zombies.max=3\n"
-				+ "strategy.delay=1s\n");
+				+ "strategy=fixed\nstrategy.delay=1s\n");
 		String stuck = module("dstate", "command=PWTEST vfork 600\npolicies=stuck\npolicy.stuck.states=D\n"
-				+ "policy.stuck.limit=1s\nstrategy.delay=1s\n");
+				+ "policy.stuck.limit=1s\nstrategy=fixed\nstrategy.delay=1s\n");
 		runtime.start();
 		ExportedRuntime.until(WAIT, "both restarted by their policy", () -> {
 			try {

@@ -71,7 +71,7 @@ class ReadOnlyVarTest {
 		String pwtest = TestPrograms.pwtest().toString();
 		Files.writeString(home.resolve("etc/pidwatcher.module-" + steady + ".cfg"), "command=" + pwtest + " sleep 600\ninterval=200ms\n");
 		Files.writeString(home.resolve("etc/pidwatcher.module-" + crashy + ".cfg"),
-				"command=" + pwtest + " crash 400 3\nstrategy.delay=200ms\ninterval=200ms\n");
+				"command=" + pwtest + " crash 400 3\nstrategy=fixed\nstrategy.delay=200ms\ninterval=200ms\n");
 	}
 
 	/** New runs of crashy seen in /proc over {@code phase}, while steady's main task must stay alive. */

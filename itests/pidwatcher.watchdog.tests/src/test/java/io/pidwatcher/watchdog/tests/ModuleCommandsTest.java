@@ -59,7 +59,7 @@ class ModuleCommandsTest extends WatchdogTestBase {
 		assertThat(Gogo.run(gogo, "pw:modules")).containsPattern(name + "\\s+running\\s+[0-9.]+m?s\\s+0\\s+3 ");
 		String status = Gogo.run(gogo, "pw:status " + name);
 		assertThat(status).contains("module " + name + ": running").contains("main       pid " + running.main().pid())
-				.contains("strategy   fixed").contains("tree: 3 tasks").contains(" \\_ pwtest");
+				.contains("strategy   backoff").contains("tree: 3 tasks").contains(" \\_ pwtest");
 
 		assertThat(Gogo.run(gogo, "pw:restart " + name)).contains("stopped " + name + ": 3 tasks stopped, 0 of them with SIGKILL")
 				.contains(name + ": starting");

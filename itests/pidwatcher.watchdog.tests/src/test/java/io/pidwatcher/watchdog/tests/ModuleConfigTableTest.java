@@ -127,6 +127,8 @@ class ModuleConfigTableTest extends WatchdogTestBase {
 			case "interval" -> "300ms";
 			case "autostart", "notify" -> key.equals("autostart") ? "true" : "false";
 			case "strategy" -> "fixed";
+			case "restart" -> "on-failure";
+			case "success.exit" -> "3 SIGUSR1";
 			case "group" -> "tablegroup";
 			case "policies" -> "liveness";
 			case "stop.signal" -> "TERM";

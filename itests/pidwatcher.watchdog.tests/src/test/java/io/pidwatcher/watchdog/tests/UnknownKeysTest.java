@@ -86,10 +86,10 @@ class UnknownKeysTest extends WatchdogTestBase {
 		assertThat(fixed).as("bundle pidwatcher.strategy.fixed").isNotNull();
 		fixed.stop();
 		try {
-			String known = modules.define(TestPrograms.uniqueModule("restart"), "command", "sleep 120",
-					"strategy.restart", "on-failure");
+			String known = modules.define(TestPrograms.uniqueModule("delay"), "command", "sleep 120",
+					"strategy", "fixed", "strategy.delay", "1s");
 			String typo = modules.define(TestPrograms.uniqueModule("typo"), "command", "sleep 120",
-					"strategy.dealy", "1s");
+					"strategy", "fixed", "strategy.dealy", "1s");
 			assertThat(modules.awaitState(known, ModuleState.RUNNING).configProblem()).isEmpty();
 			ModuleStatus before = modules.awaitState(typo, ModuleState.RUNNING);
 			fixed.start();

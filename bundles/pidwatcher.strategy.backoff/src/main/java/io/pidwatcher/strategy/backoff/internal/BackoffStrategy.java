@@ -97,7 +97,10 @@ public final class BackoffStrategy implements RestartStrategy {
 		}
 		int loop = earlierFailuresInLoop(request, curve);
 		Duration delay = withJitter(curve.delayAfter(loop), curve, request);
-		String why = loop == 0 ? "first failure of a loop" : loop + " earlier failures in this crash loop";
+		// "restart 6 in 9.8s": the count and span pw:status shows, to be read against systemd's start limit (5 in 10s)
+		String why = loop == 0 ? "first failure of a loop"
+				: "backing off: restart " + (loop + 1) + " in " + roughly(loopSpan(request, loop))
+						+ " of a crash loop";
 		return new RestartDecision.RestartAfter(delay, "backoff: restart after " + DurationText.format(delay) + " ("
 				+ why + "; cap " + DurationText.format(curve.max()) + ", reset after a run of "
 				+ DurationText.format(curve.reset()) + ")");
@@ -125,6 +128,19 @@ public final class BackoffStrategy implements RestartStrategy {
 			later = history.get(i).at();
 		}
 		return count;
+	}
+
+	/** From the first failure of the loop to the one at hand. */
+	private static Duration loopSpan(RestartRequest request, int earlierFailuresInLoop) {
+		List<Failure> history = request.history();
+		Instant first = history.get(history.size() - earlierFailuresInLoop).at();
+		return Duration.between(first, request.failure().at());
+	}
+
+	/** "9.8s", "450ms": a span read by people, to a tenth of a second. */
+	private static String roughly(Duration d) {
+		long ms = d.toMillis();
+		return ms < 1000 ? ms + "ms" : String.format(java.util.Locale.ROOT, "%.1fs", ms / 1000.0);
 	}
 
 	/** Deterministic jitter: the same failure always gets the same delay, so decisions stay pure. */

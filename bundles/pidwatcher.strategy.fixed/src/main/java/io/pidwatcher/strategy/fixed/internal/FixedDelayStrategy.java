@@ -17,7 +17,10 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.metatype.annotations.Designate;
 
-/** Restart after the same delay every time; optionally not after a clean exit. */
+/**
+ * Restart after the same delay every time. Whether to restart at all is the module's restart=
+ * rule, which the watchdog applies before asking any strategy.
+ */
 @Component(configurationPid = "pidwatcher.strategy.fixed", property = RestartStrategy.NAME_PROPERTY + "=fixed")
 @Designate(ocd = FixedDelayConfig.class)
 public final class FixedDelayStrategy implements RestartStrategy {
@@ -30,15 +33,10 @@ public final class FixedDelayStrategy implements RestartStrategy {
 		defaults = config;
 	}
 
-	/** strategy.delay a duration, strategy.restart always or on-failure. */
+	/** strategy.delay a duration. */
 	@Override
 	public void checkParameters(Map<String, String> parameters) {
-		RestartRequest request = probe(parameters);
-		request.duration("delay", defaults.delay());
-		String restart = request.parameter("restart", defaults.restart());
-		if (!restart.equals("always") && !restart.equals("on-failure")) {
-			throw new IllegalArgumentException("strategy.restart: '" + restart + "' is not always or on-failure");
-		}
+		probe(parameters).duration("delay", defaults.delay());
 	}
 
 	/**
@@ -60,14 +58,6 @@ public final class FixedDelayStrategy implements RestartStrategy {
 			return new RestartDecision.RestartAfter(DurationText.parse(defaults.delay()),
 					e.getMessage() + "; restarting after the default " + defaults.delay());
 		}
-		String restart = request.parameter("restart", defaults.restart());
-		Failure failure = request.failure();
-		boolean clean = failure.cleanExit();
-		if (restart.equals("on-failure") && clean) {
-			return new RestartDecision.GiveUp("exited cleanly (status 0) and strategy.restart=on-failure");
-		}
-		String note = restart.equals("always") || restart.equals("on-failure") ? ""
-				: " (unknown strategy.restart '" + restart + "', treated as always)";
-		return new RestartDecision.RestartAfter(delay, "restart after " + DurationText.format(delay) + note);
+		return new RestartDecision.RestartAfter(delay, "restart after " + DurationText.format(delay));
 	}
 }
