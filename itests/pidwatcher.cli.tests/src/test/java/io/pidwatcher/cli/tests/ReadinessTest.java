@@ -70,7 +70,7 @@ class ReadinessTest {
 				+ "start.timeout=30s\n");
 		String never = home.name("ready-never-");
 		home.define(never, "command=PWTEST sleep 600\nready=tcp:127.0.0.1:" + closedPort + "\nstart.timeout=2s\n"
-				+ "strategy.delay=500ms\n");
+				+ "strategy=fixed\nstrategy.delay=500ms\n");
 
 		// starting, with the probe and its last result in pw:status, while nothing is ready
 		ExportedRuntime.until(WAIT, tcp + " starting, waiting for its port", () -> status(tcp).contains(
