@@ -74,8 +74,11 @@ final class ConnectorEvents implements Runnable {
 	private static final long CATCH_UP_PAUSE_NANOS = 50_000;
 	/** The newest timestamp of the records handled so far (see caughtUpWith). */
 	private volatile long handledThrough = Long.MIN_VALUE;
-	/** Whether the last scan saw every record queued before it; guarded by the caller's lock on the scanner. */
-	private boolean lastScanCaughtUp;
+	/**
+	 * Whether the calling thread's last scan saw every record queued before it. Per thread: module
+	 * scans (the stops') run beside the loop's scans, each reading its own answer right after.
+	 */
+	private final ThreadLocal<Boolean> lastScanCaughtUp = ThreadLocal.withInitial(() -> Boolean.FALSE);
 	/** Where this connector's generations start (see {@link #generation}). */
 	private final long firstGeneration = System.nanoTime();
 	private volatile Last lastExit, lastLoss;
@@ -402,7 +405,7 @@ final class ConnectorEvents implements Runnable {
 			return scanner.scan(tag, scope);
 		}
 		if (scope.kind() == ScanScope.Kind.EVERYTHING) {
-			lastScanCaughtUp = true;
+			lastScanCaughtUp.set(Boolean.TRUE);
 			List<Lineage.Member> exitedBefore = lineage.exitedMembers(scope);
 			ProcfsScanner.Result r = scanner.scan(tag, scope);
 			List<TaskSnapshot> tasks = new ArrayList<>(r.tasks().size());
@@ -419,7 +422,7 @@ final class ConnectorEvents implements Runnable {
 			exitedBefore.stream().filter(m -> !listed.contains(m.id())).forEach(lineage::reaped);
 			return new ProcfsScanner.Result(tasks, r.examined(), r.vanished(), r.unreadable());
 		}
-		lastScanCaughtUp = scope.kind() != ScanScope.Kind.MODULE || awaitCaughtUp();
+		lastScanCaughtUp.set(scope.kind() != ScanScope.Kind.MODULE || awaitCaughtUp());
 		List<Lineage.Member> members = lineage.members(scope);
 		List<Lineage.Member> zombies = lineage.exitedMembers(scope);
 		List<TaskSnapshot> tasks = new ArrayList<>(members.size() + zombies.size());
@@ -530,12 +533,11 @@ final class ConnectorEvents implements Runnable {
 	}
 
 	/**
-	 * The lineage the last {@link #scan} may claim: its generation, or empty when that scan walked
-	 * /proc plainly or stopped waiting for queued records. The caller serialises this with its
-	 * scans, as it does the scans.
+	 * The lineage the calling thread's last {@link #scan} may claim: its generation, or empty when
+	 * that scan walked /proc plainly or stopped waiting for queued records.
 	 */
 	OptionalLong lineageOfLastScan(String tag) {
-		return lastScanCaughtUp ? generation(tag) : OptionalLong.empty();
+		return lastScanCaughtUp.get() ? generation(tag) : OptionalLong.empty();
 	}
 
 	long losses() {
