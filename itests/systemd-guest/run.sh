@@ -8,10 +8,9 @@
 # Prints every "ok N - ..." line of the guest and ends with "N passed, N failed".
 #
 #   itests/systemd-guest/run.sh [KERNEL]       default: the 6.1 kernel of kmod/scripts/kernels.sh
-# Needs: features/target/pidwatcher.jar (mvn -B install), and for the package route the debs of
-# `make deb` (packaging/**/pidwatcher_*_all.deb, pidwatcher-dkms_*_all.deb); without them the
-# harness installs a clearly marked stand-in (jar, unit, DKMS by hand). QEMU, the kernel and its
-# headers, dkms, e2fsprogs: itests/systemd-guest/deps.sh.
+# Needs: features/target/pidwatcher.jar (mvn -B install); the packages are built from it here
+# (packaging/build-deb into target/debs). QEMU, the kernel and its headers, dkms, e2fsprogs:
+# itests/systemd-guest/deps.sh.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -25,7 +24,7 @@ case "$root" in
 	stage=/var/tmp/pidwatcher-systemd-guest-stage
 	rm -rf "$stage"
 	mkdir -p "$stage/features/target" "$stage/itests"
-	cp -a "$root/kmod" "$root/bin" "$stage/"
+	cp -a "$root/kmod" "$root/bin" "$root/pom.xml" "$root/README.md" "$stage/"
 	[ -d "$root/packaging" ] && cp -a "$root/packaging" "$stage/"
 	cp -a "$here" "$stage/itests/"
 	cp "$root/features/target/pidwatcher.jar" "$stage/features/target/" 2>/dev/null
@@ -43,30 +42,12 @@ jar=$root/features/target/pidwatcher.jar
 	|| fail_early "kernel $kernel with headers is not installed (itests/systemd-guest/deps.sh)"
 command -v mkfs.ext4 >/dev/null || fail_early "mkfs.ext4 missing (apt-get install e2fsprogs)"
 
-# --- what to install: the packages of `make deb`, else the stand-in ---------------------------
-deb=$(find "$root/packaging" -name 'pidwatcher_*_all.deb' 2>/dev/null | sort -V | tail -n1)
-dkmsdeb=$(find "$root/packaging" -name 'pidwatcher-dkms_*_all.deb' 2>/dev/null | sort -V | tail -n1)
-if [ -n "$deb" ] && [ -n "$dkmsdeb" ]; then
-	mode=deb
-else
-	mode=standin
-	deb= dkmsdeb=
-fi
-
-# --- the engine's LoopListener calls, or the harness's stand-in for them ------------------------
-loopjar=
-work=$target/loop-standin.$$
-mkdir -p "$work"
-unzip -qo "$jar" 'jar/*' -d "$work" 2>/dev/null
-if ! unzip -p "$work"/jar/pidwatcher.watchdog-*.jar '*.class' 2>/dev/null | grep -aq 'api/supervisor/LoopListener'; then
-	mkdir -p "$work/classes"
-	if javac -d "$work/classes" -cp "$(ls "$work"/jar/pidwatcher.api-*.jar):$(ls "$work"/jar/org.apache.felix.framework-*.jar 2>/dev/null || ls /root/.m2/repository/org/apache/felix/org.apache.felix.framework/7.0.5/*.jar)" \
-		"$here/loop-standin/pwguest/loopstandin/Activator.java" > "$work/javac.log" 2>&1; then
-		jar cfm "$target/pwguest.loopstandin.jar" "$here/loop-standin/MANIFEST.MF" -C "$work/classes" . && loopjar=$target/pwguest.loopstandin.jar
-	fi
-	[ -n "$loopjar" ] || { cat "$work/javac.log"; rm -rf "$work"; fail_early "the loop stand-in bundle builds"; }
-fi
-rm -rf "$work"
+# --- what to install: the packages, built now from this jar by packaging/build-deb -------------
+debs=$target/debs
+rm -rf "$debs"
+bash "$root/packaging/build-deb" "$debs" > "$target/build-deb.log" 2>&1 || { cat "$target/build-deb.log"; fail_early "packaging/build-deb builds both packages"; }
+deb=$(ls "$debs"/pidwatcher_*_all.deb)
+dkmsdeb=$(ls "$debs"/pidwatcher-dkms_*_all.deb)
 
 # --- the disk: the overlay's upper layer, seeded with the test unit and masks -------------------
 seed=$target/seed
@@ -94,11 +75,9 @@ ExecStart=/bin/bash $here/guest.sh
 UNIT
 ln -s ../pw-guest.service "$units/multi-user.target.wants/pw-guest.service"
 cat > "$seed/upper/var/lib/pw-guest/config" <<CFG
-MODE=$mode
 ROOT=$root
 DEB=$deb
 DKMSDEB=$dkmsdeb
-LOOPJAR=$loopjar
 CFG
 disk=$target/disk.img
 rm -f "$disk"
@@ -106,7 +85,7 @@ truncate -s 3G "$disk"
 mkfs.ext4 -q -F -d "$seed" "$disk" || fail_early "mkfs.ext4 of the guest disk"
 
 # --- boot ---------------------------------------------------------------------------------------
-echo "== systemd guest on $kernel ($mode$([ -n "$loopjar" ] && echo ', loop stand-in'))"
+echo "== systemd guest on $kernel: $(basename "$deb") $(basename "$dkmsdeb")"
 start=$(date +%s)
 "$here/boot-guest.sh" --disk "$disk" --kernel "$kernel" --timeout "$timeout_s" > "$target/console.log" 2>&1
 rc=$?
@@ -119,5 +98,8 @@ if ! log | grep -aq '^PW-GUEST-DONE'; then
 	echo "not ok - the guest ran its three boots to the end (qemu exit $rc; console $target/console.log)"
 	failed=$((failed + 1))
 fi
+# The disk is kept for a look after a failure (under target/, like the console log); 3 GiB
+# sparse, so removed after a pass.
+[ "$failed" -eq 0 ] && rm -f "$disk"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
