@@ -83,7 +83,7 @@ case "$phase" in
 		[ "$k" = "$(uname -r)" ] || { rm -f "$b" "/lib/modules/$k/source"; say "# headers of $k hidden in the guest"; }
 	done
 	t0=$SECONDS
-	apt-get install -y --no-download "$DEB" "$DKMSDEB" > "$S/install.log" 2>&1
+	apt-get install -y "$DEB" "$DKMSDEB" > "$S/install.log" 2>&1
 	rc=$?
 	dpkg -L pidwatcher pidwatcher-dkms > "$S/files.list" 2>/dev/null
 	result $rc "apt install ./pidwatcher*.deb ./pidwatcher-dkms*.deb ($((SECONDS - t0)) s, DKMS build in the postinst included)" "$(grep -E 'pidwatcher-dkms:|E:' "$S/install.log" | tail -n 6)"
