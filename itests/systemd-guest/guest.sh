@@ -82,15 +82,22 @@ case "$phase" in
 		k=$(basename "$(dirname "$b")")
 		[ "$k" = "$(uname -r)" ] || { rm -f "$b" "/lib/modules/$k/source"; say "# headers of $k hidden in the guest"; }
 	done
+	# The host is a container whose policy-rc.d forbids starting services ("exit 101"); a real
+	# machine has none, and the postinst's start is part of what is tested.
+	if [ -e /usr/sbin/policy-rc.d ]; then
+		rm -f /usr/sbin/policy-rc.d
+		say "# the host's /usr/sbin/policy-rc.d removed in the guest"
+	fi
 	t0=$SECONDS
-	apt-get install -y "$DEB" "$DKMSDEB" > "$S/install.log" 2>&1
-	rc=$?
+	# its lines on the console as they come, with the second they came at (where the time goes)
+	apt-get install -y "$DEB" "$DKMSDEB" 2>&1 | tee "$S/install.log" | while IFS= read -r l; do say "# [$((SECONDS - t0)) s] $l"; done
+	rc=${PIPESTATUS[0]}
 	dpkg -L pidwatcher pidwatcher-dkms > "$S/files.list" 2>/dev/null
 	result $rc "apt install ./pidwatcher*.deb ./pidwatcher-dkms*.deb ($((SECONDS - t0)) s, DKMS build in the postinst included)" "$(grep -E 'pidwatcher-dkms:|E:' "$S/install.log" | tail -n 6)"
 	mkdir -p "$ETC"
 	printf 'command=/bin/sleep 86400\ninterval=1s\n' > "$ETC/pidwatcher.module-$MODULE.cfg"
-	systemctl is-enabled -q pidwatcher
-	result $? "the package enabled pidwatcher.service"
+	systemctl is-enabled -q pidwatcher && systemctl is-active -q pidwatcher
+	result $? "the package enabled and started pidwatcher.service (READY=1 within the postinst's start)" "$(systemctl status pidwatcher --no-pager 2>&1 | head -n 5)"
 	say "# boot 1 took $(boot_time) s"
 	next_phase 2
 	systemctl reboot
@@ -105,7 +112,7 @@ case "$phase" in
 	case "$unit" in *Type=notify*NotifyAccess=main*WatchdogUSec=30s*FragmentPath=/lib/systemd/system/pidwatcher.service*) rc=0 ;; *) rc=1 ;; esac
 	result $rc "the package's unit: $unit"
 	wait_for 180 active
-	result $? "pidwatcher.service is active (Type=notify: READY=1 arrived $(systemctl show -p ActiveEnterTimestampMonotonic,ExecMainStartTimestampMonotonic --value pidwatcher | tr '\n' ' ' | awk '{printf "%.1f s", ($1 - $2) / 1e6}') after the runtime started)" "$(systemctl status pidwatcher --no-pager 2>&1 | head -n 8)"
+	result $? "pidwatcher.service is active (Type=notify: READY=1 arrived $(( ($(systemctl show -p ActiveEnterTimestampMonotonic --value pidwatcher) - $(systemctl show -p ExecMainStartTimestampMonotonic --value pidwatcher)) / 1000000 )) s after the runtime started)" "$(systemctl status pidwatcher --no-pager 2>&1 | head -n 8)"
 	status_text=$(systemctl show -p StatusText --value pidwatcher)
 	echo "$status_text" | grep -qE '^[0-9]+ modules?, '
 	result $? "systemd shows the runtime's STATUS= line: '$status_text'"

@@ -71,9 +71,11 @@ Type=simple
 StandardOutput=tty
 StandardError=tty
 TTYPath=/dev/ttyS0
-ExecStart=/bin/bash $here/guest.sh
+ExecStart=/bin/bash /var/lib/pw-guest/guest.sh
 UNIT
 ln -s ../pw-guest.service "$units/multi-user.target.wants/pw-guest.service"
+# A copy on the guest's disk: an edit of the checkout during a run does not reach the guest.
+cp "$here/guest.sh" "$seed/upper/var/lib/pw-guest/guest.sh"
 cat > "$seed/upper/var/lib/pw-guest/config" <<CFG
 ROOT=$root
 DEB=$deb
