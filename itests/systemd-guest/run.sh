@@ -16,7 +16,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 . "$root/kmod/scripts/kernels.sh"
 kernel=${1:-$K61}
-timeout_s=${PW_GUEST_TIMEOUT:-1200}
+timeout_s=${PW_GUEST_TIMEOUT:-1800}
 # The guest has a fresh /tmp: a checkout under /tmp (a CI clone) is hidden there, so run from a
 # copy of what the guest needs under /var/tmp.
 case "$root" in
