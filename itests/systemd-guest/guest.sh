@@ -137,13 +137,16 @@ case "$phase" in
 	# --- SIGSTOP: no more WATCHDOG=1, systemd restarts the runtime, the new one adopts ----------
 	adoptions() { local c; c=$(grep -c 'adopted the running tree' "$(home_dir)/var/watchdog/journal.jsonl" 2>/dev/null); echo "${c:-0}"; }
 	adopted_before=$(adoptions)
+	wd_timeouts() { journalctl -q -u pidwatcher -b 0 --no-pager | grep -ci 'watchdog timeout'; }
+	timeouts_before=$(wd_timeouts)
 	old=$(runtime_pids | tr '\n' ' ')
 	kill -STOP $old
 	t0=$SECONDS
 	restarted() { local now; now=$(runtime_pids | tr '\n' ' '); [ -n "$now" ] && [ "$now" != "$old" ] && active; }
 	wait_for 240 restarted
 	rc=$?
-	journalctl -q -u pidwatcher -b 0 --no-pager | grep -qi 'watchdog timeout'
+	# this SIGSTOP's own timeout, not an earlier one
+	[ "$(wd_timeouts)" -gt "$timeouts_before" ]
 	wdrc=$?
 	result $((rc | wdrc)) "kill -STOP of the runtime: systemd's WatchdogSec ($wd) restarted it ($((SECONDS - t0)) s; runtime pid $old-> $(runtime_pids | tr '\n' ' '))" \
 		"$(journalctl -q -u pidwatcher -b 0 --no-pager | grep -iE 'watchdog|Main process|Scheduled restart' | tail -n 4)"
@@ -159,8 +162,10 @@ case "$phase" in
 	echo softdog > /etc/modules-load.d/pw-guest-softdog.conf	# the board's driver, loaded at every boot
 	[ -c /dev/watchdog ]
 	result $? "softdog loaded (/dev/watchdog)"
+	armings() { runtime_log | grep -c 'hardware watchdog: /dev/watchdog armed'; }
+	armed_before=$(armings)
+	armed() { [ "$(armings)" -gt "$armed_before" ]; }
 	printf 'device=/dev/watchdog\ntimeout=%ss\ncritical=%s\ngrace=2s\n' "$HW_TIMEOUT" "$MODULE" > "$ETC/pidwatcher.hwwatchdog.cfg"
-	armed() { runtime_log | grep -q 'hardware watchdog: /dev/watchdog armed'; }
 	wait_for 60 armed
 	result $? "the runtime armed /dev/watchdog (timeout ${HW_TIMEOUT}s, critical $MODULE)" "$(runtime_log | grep -i 'hardware watchdog' | tail -n 3)"
 	# A reset meanwhile boots into phase "healthy-reset", which fails this check.
