@@ -180,6 +180,8 @@ case "$phase" in
 	next_phase 3
 	date +%s > "$S/frozen_at"
 	sync
+	# run.sh times the reset from this line to the kernel's "softdog: Initiating system reboot"
+	say "# froze the runtime at uptime $(cut -d' ' -f1 /proc/uptime) (softdog timeout $HW_TIMEOUT s)"
 	kill -STOP $(runtime_pids)
 	sleep $((6 * HW_TIMEOUT))
 	result 1 "a frozen runtime resets the guest within ${HW_TIMEOUT}s (still up after $((6 * HW_TIMEOUT)) s)"
@@ -191,9 +193,9 @@ case "$phase" in
 		frozen=$(cat "$S/frozen_at")
 		booted=$(( $(date +%s) - $(cut -d. -f1 /proc/uptime) ))
 		dt=$((booted - frozen))
-		# the reset comes at most HW_TIMEOUT after the last ping, which came just before the SIGSTOP
-		[ "$dt" -le $((HW_TIMEOUT + 10)) ]
-		result $? "the frozen runtime's guest was reset by softdog ${dt} s after the SIGSTOP (timeout ${HW_TIMEOUT}s)"
+		# Whether softdog did it, and within its timeout, run.sh reads from the console (the
+		# kernel's own line, timestamped, never reaches this boot's journal); this is the wall time.
+		say "# this boot began ${dt} s after the SIGSTOP (reset, firmware and kernel start)"
 		wait_for 180 active
 		reported() { runtime_log | grep -q 'the machine restarted while the hardware watchdog was armed'; }
 		wait_for 60 reported

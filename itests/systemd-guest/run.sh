@@ -95,6 +95,30 @@ log() { tr -d '\r' < "$target/console.log" | sed 's/\x1b\[[0-9;]*[A-Za-z]//g'; }
 log | grep -aE '^(not )?ok [0-9]+ - |^# ' | sed "s/^/[$kernel] /"
 passed=$(log | grep -acE '^ok [0-9]+ - ')
 failed=$(log | grep -acE '^not ok [0-9]+ - ')
+# softdog's reset, timed on the console: from the guest's "# froze the runtime at uptime U
+# (softdog timeout T s)" to the kernel's "[ R] softdog: Initiating system reboot" of that boot.
+# The last ping came at most a second before the freeze: within T + 2 s.
+reset=$(log | awk '
+	/^# froze the runtime at uptime / { froze = $7; limit = $10 + 2; next }
+	froze != "" && /softdog: Initiating system reboot/ {
+		r = $0; sub(/^.*\[ */, "", r); sub(/\].*$/, "", r)
+		printf "%s %.1f %d\n", (r - froze <= limit ? "ok" : "not ok"), r - froze, limit - 2; exit }
+	END { if (froze == "") print "none" }')
+case "$reset" in
+none) ;;	# the guest never froze its runtime: its own checks say why
+"")
+	echo "[$kernel] not ok - softdog reset the guest after the runtime froze (no 'softdog: Initiating system reboot' on the console)"
+	failed=$((failed + 1)) ;;
+*)
+	set -- $reset
+	if [ "$1" = ok ]; then
+		echo "[$kernel] ok - softdog reset the guest $2 s after the runtime froze (timeout $3 s)"
+		passed=$((passed + 1))
+	else
+		echo "[$kernel] not ok - softdog reset the guest within its timeout: $3 s after the runtime froze (timeout $4 s)"
+		failed=$((failed + 1))
+	fi ;;
+esac
 echo "[$kernel] guest ended (qemu exit $rc) after $(( $(date +%s) - start )) s"
 if ! log | grep -aq '^PW-GUEST-DONE'; then
 	echo "not ok - the guest ran its three boots to the end (qemu exit $rc; console $target/console.log)"
