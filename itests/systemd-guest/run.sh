@@ -8,16 +8,15 @@
 # Prints every "ok N - ..." line of the guest and ends with "N passed, N failed".
 #
 #   itests/systemd-guest/run.sh [KERNEL]       default: the 6.1 kernel of kmod/scripts/kernels.sh
-# Needs: features/target/pidwatcher.jar (mvn -B install), and for the package route the debs of
-# `make deb` (packaging/**/pidwatcher_*_all.deb, pidwatcher-dkms_*_all.deb); without them the
-# harness installs a clearly marked stand-in (jar, unit, DKMS by hand). QEMU, the kernel and its
-# headers, dkms, e2fsprogs: itests/systemd-guest/deps.sh.
+# Needs: features/target/pidwatcher.jar (mvn -B install); the packages are built from it here
+# (packaging/build-deb into target/debs). QEMU, the kernel and its headers, dkms, e2fsprogs:
+# itests/systemd-guest/deps.sh.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 . "$root/kmod/scripts/kernels.sh"
 kernel=${1:-$K61}
-timeout_s=${PW_GUEST_TIMEOUT:-1200}
+timeout_s=${PW_GUEST_TIMEOUT:-1800}
 # The guest has a fresh /tmp: a checkout under /tmp (a CI clone) is hidden there, so run from a
 # copy of what the guest needs under /var/tmp.
 case "$root" in
@@ -25,7 +24,7 @@ case "$root" in
 	stage=/var/tmp/pidwatcher-systemd-guest-stage
 	rm -rf "$stage"
 	mkdir -p "$stage/features/target" "$stage/itests"
-	cp -a "$root/kmod" "$root/bin" "$stage/"
+	cp -a "$root/kmod" "$root/bin" "$root/pom.xml" "$root/README.md" "$stage/"
 	[ -d "$root/packaging" ] && cp -a "$root/packaging" "$stage/"
 	cp -a "$here" "$stage/itests/"
 	cp "$root/features/target/pidwatcher.jar" "$stage/features/target/" 2>/dev/null
@@ -43,30 +42,12 @@ jar=$root/features/target/pidwatcher.jar
 	|| fail_early "kernel $kernel with headers is not installed (itests/systemd-guest/deps.sh)"
 command -v mkfs.ext4 >/dev/null || fail_early "mkfs.ext4 missing (apt-get install e2fsprogs)"
 
-# --- what to install: the packages of `make deb`, else the stand-in ---------------------------
-deb=$(find "$root/packaging" -name 'pidwatcher_*_all.deb' 2>/dev/null | sort -V | tail -n1)
-dkmsdeb=$(find "$root/packaging" -name 'pidwatcher-dkms_*_all.deb' 2>/dev/null | sort -V | tail -n1)
-if [ -n "$deb" ] && [ -n "$dkmsdeb" ]; then
-	mode=deb
-else
-	mode=standin
-	deb= dkmsdeb=
-fi
-
-# --- the engine's LoopListener calls, or the harness's stand-in for them ------------------------
-loopjar=
-work=$target/loop-standin.$$
-mkdir -p "$work"
-unzip -qo "$jar" 'jar/*' -d "$work" 2>/dev/null
-if ! unzip -p "$work"/jar/pidwatcher.watchdog-*.jar '*.class' 2>/dev/null | grep -aq 'api/supervisor/LoopListener'; then
-	mkdir -p "$work/classes"
-	if javac -d "$work/classes" -cp "$(ls "$work"/jar/pidwatcher.api-*.jar):$(ls "$work"/jar/org.apache.felix.framework-*.jar 2>/dev/null || ls /root/.m2/repository/org/apache/felix/org.apache.felix.framework/7.0.5/*.jar)" \
-		"$here/loop-standin/pwguest/loopstandin/Activator.java" > "$work/javac.log" 2>&1; then
-		jar cfm "$target/pwguest.loopstandin.jar" "$here/loop-standin/MANIFEST.MF" -C "$work/classes" . && loopjar=$target/pwguest.loopstandin.jar
-	fi
-	[ -n "$loopjar" ] || { cat "$work/javac.log"; rm -rf "$work"; fail_early "the loop stand-in bundle builds"; }
-fi
-rm -rf "$work"
+# --- what to install: the packages, built now from this jar by packaging/build-deb -------------
+debs=$target/debs
+rm -rf "$debs"
+bash "$root/packaging/build-deb" "$debs" > "$target/build-deb.log" 2>&1 || { cat "$target/build-deb.log"; fail_early "packaging/build-deb builds both packages"; }
+deb=$(ls "$debs"/pidwatcher_*_all.deb)
+dkmsdeb=$(ls "$debs"/pidwatcher-dkms_*_all.deb)
 
 # --- the disk: the overlay's upper layer, seeded with the test unit and masks -------------------
 seed=$target/seed
@@ -90,15 +71,15 @@ Type=simple
 StandardOutput=tty
 StandardError=tty
 TTYPath=/dev/ttyS0
-ExecStart=/bin/bash $here/guest.sh
+ExecStart=/bin/bash /var/lib/pw-guest/guest.sh
 UNIT
 ln -s ../pw-guest.service "$units/multi-user.target.wants/pw-guest.service"
+# A copy on the guest's disk: an edit of the checkout during a run does not reach the guest.
+cp "$here/guest.sh" "$seed/upper/var/lib/pw-guest/guest.sh"
 cat > "$seed/upper/var/lib/pw-guest/config" <<CFG
-MODE=$mode
 ROOT=$root
 DEB=$deb
 DKMSDEB=$dkmsdeb
-LOOPJAR=$loopjar
 CFG
 disk=$target/disk.img
 rm -f "$disk"
@@ -106,7 +87,7 @@ truncate -s 3G "$disk"
 mkfs.ext4 -q -F -d "$seed" "$disk" || fail_early "mkfs.ext4 of the guest disk"
 
 # --- boot ---------------------------------------------------------------------------------------
-echo "== systemd guest on $kernel ($mode$([ -n "$loopjar" ] && echo ', loop stand-in'))"
+echo "== systemd guest on $kernel: $(basename "$deb") $(basename "$dkmsdeb")"
 start=$(date +%s)
 "$here/boot-guest.sh" --disk "$disk" --kernel "$kernel" --timeout "$timeout_s" > "$target/console.log" 2>&1
 rc=$?
@@ -114,10 +95,37 @@ log() { tr -d '\r' < "$target/console.log" | sed 's/\x1b\[[0-9;]*[A-Za-z]//g'; }
 log | grep -aE '^(not )?ok [0-9]+ - |^# ' | sed "s/^/[$kernel] /"
 passed=$(log | grep -acE '^ok [0-9]+ - ')
 failed=$(log | grep -acE '^not ok [0-9]+ - ')
+# softdog's reset, timed on the console: from the guest's "# froze the runtime at uptime U
+# (softdog timeout T s)" to the kernel's "[ R] softdog: Initiating system reboot" of that boot.
+# The last ping came at most a second before the freeze: within T + 2 s.
+reset=$(log | awk '
+	/^# froze the runtime at uptime / { froze = $7; limit = $10 + 2; next }
+	froze != "" && /softdog: Initiating system reboot/ {
+		r = $0; sub(/^.*\[ */, "", r); sub(/\].*$/, "", r)
+		printf "%s %.1f %d\n", (r - froze <= limit ? "ok" : "not ok"), r - froze, limit - 2; exit }
+	END { if (froze == "") print "none" }')
+case "$reset" in
+none) ;;	# the guest never froze its runtime: its own checks say why
+"")
+	echo "[$kernel] not ok - softdog reset the guest after the runtime froze (no 'softdog: Initiating system reboot' on the console)"
+	failed=$((failed + 1)) ;;
+*)
+	set -- $reset
+	if [ "$1" = ok ]; then
+		echo "[$kernel] ok - softdog reset the guest $2 s after the runtime froze (timeout $3 s)"
+		passed=$((passed + 1))
+	else
+		echo "[$kernel] not ok - softdog reset the guest within its timeout: $3 s after the runtime froze (timeout $4 s)"
+		failed=$((failed + 1))
+	fi ;;
+esac
 echo "[$kernel] guest ended (qemu exit $rc) after $(( $(date +%s) - start )) s"
 if ! log | grep -aq '^PW-GUEST-DONE'; then
 	echo "not ok - the guest ran its three boots to the end (qemu exit $rc; console $target/console.log)"
 	failed=$((failed + 1))
 fi
+# The disk is kept for a look after a failure (under target/, like the console log); 3 GiB
+# sparse, so removed after a pass.
+[ "$failed" -eq 0 ] && rm -f "$disk"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

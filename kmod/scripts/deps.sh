@@ -29,3 +29,5 @@ v61=$(ls -d /usr/src/linux-headers-6.1.*-amd64 | sed 's,.*/linux-headers-,,' | s
 mkdir -p "$here/build"
 printf '%s\n%s\n' "$v61" "$v612" > "$here/build/kernels"
 echo "deps: kernels $v61 $v612"
+# the systemd guest suite's few extras (e2fsprogs, systemd, dkms)
+bash "$here/../itests/systemd-guest/deps.sh"

@@ -13,7 +13,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 	String device() default "/dev/watchdog";
 
 	@AttributeDefinition(name = "Timeout", description = "Reset the machine this long after the last ping "
-			+ "(whole seconds, 1s to 65535s; the driver may round it).")
+			+ "(whole seconds, 4s to 65535s; the driver may round it).")
 	String timeout() default "30s";
 
 	@AttributeDefinition(name = "Critical modules", description = "Comma-separated modules: once one of them has "

@@ -15,6 +15,12 @@ import java.util.stream.Collectors;
 record WatchdogSettings(String device, int timeoutSeconds, Set<String> critical, Duration grace) {
 
 	static final int MAX_TIMEOUT_SECONDS = 65535;
+	/**
+	 * The supervision loop passes at least once a second (ScanLoop's MAX_PASS_GAP_NANOS), and a
+	 * loop silent for half the timeout counts as hung: from 4 s, that half leaves it a second for
+	 * its scan. Below, a healthy but busy runtime would reset the machine.
+	 */
+	static final int MIN_TIMEOUT_SECONDS = 4;
 
 	WatchdogSettings {
 		critical = Set.copyOf(critical);
@@ -37,9 +43,14 @@ record WatchdogSettings(String device, int timeoutSeconds, Set<String> critical,
 			throw new IllegalArgumentException("device=" + device + " in etc/pidwatcher.hwwatchdog.cfg is not an absolute path");
 		}
 		Duration timeout = parse("timeout", config.timeout());
-		if (timeout.toMillis() % 1000 != 0 || timeout.getSeconds() < 1 || timeout.getSeconds() > MAX_TIMEOUT_SECONDS) {
-			throw new IllegalArgumentException("timeout=" + config.timeout() + " in etc/pidwatcher.hwwatchdog.cfg is not "
-					+ "a whole number of seconds from 1s to " + MAX_TIMEOUT_SECONDS + "s");
+		String range = "timeout=" + config.timeout() + " in etc/pidwatcher.hwwatchdog.cfg is not a whole number of seconds from "
+				+ MIN_TIMEOUT_SECONDS + "s to " + MAX_TIMEOUT_SECONDS + "s";
+		if (timeout.toMillis() % 1000 != 0 || timeout.getSeconds() > MAX_TIMEOUT_SECONDS) {
+			throw new IllegalArgumentException(range);
+		}
+		if (timeout.getSeconds() < MIN_TIMEOUT_SECONDS) {
+			throw new IllegalArgumentException(range + " (the supervision loop passes once a second; a loop silent for half "
+					+ "the timeout counts as hung)");
 		}
 		Duration grace = parse("grace", config.grace());
 		Set<String> critical = Arrays.stream(config.critical() == null ? new String[0] : config.critical().split(","))

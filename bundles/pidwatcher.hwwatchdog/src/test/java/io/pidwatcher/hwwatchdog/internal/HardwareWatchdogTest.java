@@ -56,14 +56,18 @@ class HardwareWatchdogTest {
 		assertThatThrownBy(() -> WatchdogSettings.of(config("watchdog", "15s", "", "5s")))
 				.hasMessage("device=watchdog in etc/pidwatcher.hwwatchdog.cfg is not an absolute path");
 		assertThatThrownBy(() -> WatchdogSettings.of(config("/dev/watchdog", "1500ms", "", "5s")))
-				.hasMessage("timeout=1500ms in etc/pidwatcher.hwwatchdog.cfg is not a whole number of seconds from 1s to 65535s");
+				.hasMessage("timeout=1500ms in etc/pidwatcher.hwwatchdog.cfg is not a whole number of seconds from 4s to 65535s");
+		// the loop passes once a second: below 4 s, half the timeout would leave it no room for a scan
+		assertThatThrownBy(() -> WatchdogSettings.of(config("/dev/watchdog", "2s", "", "5s")))
+				.hasMessage("timeout=2s in etc/pidwatcher.hwwatchdog.cfg is not a whole number of seconds from 4s to 65535s "
+						+ "(the supervision loop passes once a second; a loop silent for half the timeout counts as hung)");
 		assertThatThrownBy(() -> WatchdogSettings.of(config("/dev/watchdog", "soon", "", "5s")))
 				.hasMessageStartingWith("timeout=soon in etc/pidwatcher.hwwatchdog.cfg: 'soon' is not a duration");
 		assertThatThrownBy(() -> WatchdogSettings.of(config("/dev/watchdog", "30s", "", "-")))
 				.hasMessageStartingWith("grace=- in etc/pidwatcher.hwwatchdog.cfg");
-		WatchdogSettings s = WatchdogSettings.of(config("/dev/watchdog", "2s", "", "0s"));
-		assertThat(s.pingInterval()).isEqualTo(Duration.ofMillis(500));
-		assertThat(s.loopStaleAfter()).isEqualTo(Duration.ofSeconds(1));
+		WatchdogSettings s = WatchdogSettings.of(config("/dev/watchdog", "4s", "", "0s"));
+		assertThat(s.pingInterval()).isEqualTo(Duration.ofSeconds(1));
+		assertThat(s.loopStaleAfter()).isEqualTo(Duration.ofSeconds(2));
 	}
 
 	@Test

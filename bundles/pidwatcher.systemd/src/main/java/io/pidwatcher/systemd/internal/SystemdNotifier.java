@@ -84,7 +84,8 @@ final class SystemdNotifier {
 	void report(List<ModuleStatus> modules, long nowNanos) {
 		String status = modules == null ? "the supervisor (bundle pidwatcher.watchdog) is not running" : StatusLine.of(modules);
 		long etcAt = passesAtEtcLoaded;
-		if (!ready && etcAt >= 0 && passes.get() - etcAt >= PASSES_AFTER_ETC) {
+		// without the supervisor nothing was adopted or started (it may be stopping with the runtime)
+		if (!ready && modules != null && etcAt >= 0 && passes.get() - etcAt >= PASSES_AFTER_ETC) {
 			ready = true;
 			lastStatus = status;
 			send("READY=1\nSTATUS=" + status);

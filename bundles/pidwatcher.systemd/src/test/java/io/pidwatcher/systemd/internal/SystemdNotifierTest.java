@@ -83,6 +83,26 @@ class SystemdNotifierTest {
 		}
 	}
 
+	/**
+	 * Seen in the systemd guest: a runtime stopping (systemd's start timeout) had its supervisor
+	 * gone when its two passes after etc/ were counted, and told systemd READY=1 with "the
+	 * supervisor is not running". Without a supervisor nothing is adopted or started: not ready.
+	 */
+	@Test
+	void noReadyWhileTheSupervisorIsNotThere() throws Exception {
+		try (DatagramReceiver systemd = new DatagramReceiver(address); NotifySocket socket = NotifySocket.open(address)) {
+			SystemdNotifier n = notifier(socket, null);
+			n.etcLoaded();
+			n.loopPassed(1 * MS);
+			n.loopPassed(2 * MS);
+			n.report(null, 3 * MS);
+			assertThat(systemd.next(ARRIVES)).isEqualTo("STATUS=starting: the supervisor (bundle pidwatcher.watchdog) is not running");
+			assertThat(n.ready()).isFalse();
+			n.report(List.of(status("a", ModuleState.RUNNING)), 4 * MS);
+			assertThat(systemd.next(ARRIVES)).isEqualTo("READY=1\nSTATUS=1 module, 1 running");
+		}
+	}
+
 	@Test
 	void watchdogPingsComeFromLoopPassesAtHalfTheTimeoutAndStopWhenTheLoopHangs() throws Exception {
 		try (DatagramReceiver systemd = new DatagramReceiver(address); NotifySocket socket = NotifySocket.open(address)) {

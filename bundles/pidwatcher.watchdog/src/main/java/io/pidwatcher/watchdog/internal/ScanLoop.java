@@ -26,6 +26,8 @@ final class ScanLoop {
 	static final long UNSEEN_MAIN_GRACE_MILLIS = 100;
 	/** A module due this soon is checked with the current scan rather than costing one of its own. */
 	private static final long ALIGN_SLACK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+	/** issue 13 (sysguest): the longest wait between passes, whatever the intervals: LoopListeners (WATCHDOG=1, the hardware watchdog) take a loop silent for half their timeout for hung. */
+	static final long MAX_PASS_GAP_NANOS = TimeUnit.SECONDS.toNanos(1);
 
 	private final Engine e;
 	/** Guarded by the engine's lock. */
@@ -149,7 +151,7 @@ final class ScanLoop {
 					long due = m.forced ? now : m.nextCheckNanos;
 					next = Math.min(next, due - now);
 				}
-				scheduleTick(next == Long.MAX_VALUE ? TimeUnit.SECONDS.toNanos(1) : Math.max(0, next));
+				scheduleTick(Math.min(MAX_PASS_GAP_NANOS, Math.max(0, next))); // issue 13 (sysguest): at most MAX_PASS_GAP_NANOS
 			}
 			e.launcher.runLaunches();
 		} catch (RuntimeException x) {
