@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 
 /** Reads /proc directly: the test checks the runtime with its own eyes, not with the runtime's reader. */
 public final class Proc {
@@ -127,6 +129,46 @@ public final class Proc {
 			throw new IllegalStateException(e);
 		}
 		return false;
+	}
+
+	/** Live children of a pid. */
+	public static Set<Integer> children(int parent) {
+		Set<Integer> pids = new TreeSet<>();
+		for (int pid : allPids()) {
+			Task t = task(pid);
+			if (t != null && t.ppid() == parent) {
+				pids.add(pid);
+			}
+		}
+		return pids;
+	}
+
+	/** Live processes whose command line holds this text (a test's temporary directory: only its own). */
+	public static Set<Integer> withCommandLineContaining(String text) {
+		Set<Integer> pids = new TreeSet<>();
+		for (int pid : allPids()) {
+			try {
+				String cmdline = new String(Files.readAllBytes(Path.of("/proc", Integer.toString(pid), "cmdline")),
+						StandardCharsets.UTF_8);
+				if (cmdline.contains(text) && task(pid) != null) {
+					pids.add(pid);
+				}
+			} catch (IOException e) {
+				// gone meanwhile
+			}
+		}
+		return pids;
+	}
+
+	/** Every pid in /proc now. */
+	public static List<Integer> allPids() {
+		List<Integer> pids = new ArrayList<>();
+		try (DirectoryStream<Path> dirs = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
+			dirs.forEach(d -> pids.add(Integer.parseInt(d.getFileName().toString())));
+		} catch (IOException e) {
+			throw new IllegalStateException(e);
+		}
+		return pids;
 	}
 
 	public static boolean alive(Task t) {

@@ -2,6 +2,7 @@ package io.pidwatcher.cli.tests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pidwatcher.testing.Loopback;
 import io.pidwatcher.testing.ExportedRuntime;
 import io.pidwatcher.testing.Proc;
 
@@ -10,10 +11,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -58,7 +57,7 @@ class NginxModuleTest {
 				return pids;
 			}
 			pids.add(master);
-			pids.addAll(children(master));
+			pids.addAll(Proc.children(master));
 			seen.addAll(pids);
 			return pids;
 		}
@@ -76,9 +75,9 @@ class NginxModuleTest {
 		} finally {
 			for (Nginx n : nginxes) {
 				Set<Integer> pids = new TreeSet<>(n.seen());
-				pids.addAll(withCommandLineContaining(n.dir().toString()));
+				pids.addAll(Proc.withCommandLineContaining(n.dir().toString()));
 				for (int pid : Set.copyOf(pids)) {
-					pids.addAll(children(pid));
+					pids.addAll(Proc.children(pid));
 				}
 				for (int pid : pids) {
 					ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
@@ -142,7 +141,7 @@ class NginxModuleTest {
 			ExportedRuntime.until(WAIT, n.module() + ": adopted, pw:ps lists the same processes",
 					() -> listed(n).equals(same));
 			assertThat(n.processes()).isEqualTo(same);
-			assertThat(withCommandLineContaining(n.dir().toString())).as("%s: one master, no duplicate", n.module())
+			assertThat(Proc.withCommandLineContaining(n.dir().toString())).as("%s: one master, no duplicate", n.module())
 					.containsExactly(readPid(n.pidFile()));
 			assertThat(restarts(n)).isZero();
 			assertThat(home.journal(n.module())).anyMatch(l -> l.contains("adopted the running tree"));
@@ -193,7 +192,7 @@ class NginxModuleTest {
 					left.add(pid);
 				}
 			}
-			left.addAll(withCommandLineContaining(n.dir().toString()));
+			left.addAll(Proc.withCommandLineContaining(n.dir().toString()));
 			assertThat(left).as("%s: nginx processes after pw:stop", n.module()).isEmpty();
 			assertThat(home.state(n.module())).isEqualTo("stopped");
 		}
@@ -202,7 +201,7 @@ class NginxModuleTest {
 	private Nginx define(String prefix, boolean daemon, String keys) throws IOException {
 		String module = home.name(prefix);
 		Path dir = Files.createTempDirectory("pw-" + module);
-		Nginx n = new Nginx(module, dir, freePort(), daemon, new TreeSet<>());
+		Nginx n = new Nginx(module, dir, Loopback.freePort(), daemon, new TreeSet<>());
 		nginxes.add(n);
 		Path conf = dir.resolve("nginx.conf");
 		Files.writeString(conf, config(n));
@@ -293,48 +292,7 @@ class NginxModuleTest {
 		}
 	}
 
-	private static int freePort() throws IOException {
-		try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-			return s.getLocalPort();
-		}
-	}
 
-	/** Live children of a pid, from /proc. */
-	private static Set<Integer> children(int parent) {
-		Set<Integer> pids = new TreeSet<>();
-		for (int pid : allPids()) {
-			Proc.Task t = Proc.task(pid);
-			if (t != null && t.ppid() == parent) {
-				pids.add(pid);
-			}
-		}
-		return pids;
-	}
 
-	/** Live processes whose command line holds this text (our temporary directory: only our masters). */
-	private static Set<Integer> withCommandLineContaining(String text) {
-		Set<Integer> pids = new TreeSet<>();
-		for (int pid : allPids()) {
-			try {
-				String cmdline = new String(Files.readAllBytes(Path.of("/proc", Integer.toString(pid), "cmdline")),
-						StandardCharsets.UTF_8);
-				if (cmdline.contains(text) && Proc.task(pid) != null) {
-					pids.add(pid);
-				}
-			} catch (IOException e) {
-				// gone meanwhile
-			}
-		}
-		return pids;
-	}
 
-	private static List<Integer> allPids() {
-		List<Integer> pids = new ArrayList<>();
-		try (DirectoryStream<Path> dirs = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
-			dirs.forEach(d -> pids.add(Integer.parseInt(d.getFileName().toString())));
-		} catch (IOException e) {
-			throw new IllegalStateException(e);
-		}
-		return pids;
-	}
 }

@@ -2,16 +2,12 @@ package io.pidwatcher.cli.tests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pidwatcher.testing.Loopback;
 import io.pidwatcher.testing.ExportedRuntime;
 import io.pidwatcher.testing.Proc;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.UserPrincipalLookupService;
@@ -58,9 +54,9 @@ class PostgresModuleTest {
 					System.out.println("PostgreSQL's log (" + log + "):\n" + Files.readString(log));
 				}
 				Set<Integer> pids = new TreeSet<>(seen);
-				pids.addAll(withCommandLineContaining(dir.toString()));
+				pids.addAll(Proc.withCommandLineContaining(dir.toString()));
 				for (int pid : Set.copyOf(pids)) {
-					pids.addAll(children(pid));
+					pids.addAll(Proc.children(pid));
 				}
 				for (int pid : pids) {
 					ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
@@ -82,7 +78,7 @@ class PostgresModuleTest {
 		Path data = dir.resolve("data");
 		run(Duration.ofMinutes(2), "runuser", "-u", "postgres", "--", BIN.resolve("initdb").toString(), "-D", data.toString(),
 				"-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync", "--no-instructions");
-		int port = freePort();
+		int port = Loopback.freePort();
 
 		home = new RuntimeHome("pw-pg").start();
 		String db = home.name("pg-");
@@ -107,7 +103,7 @@ class PostgresModuleTest {
 			if (!home.state(db).equals("running")) {
 				return false;
 			}
-			assertThat(connects(port)).as("%s is running: its port accepts", db).isTrue();
+			assertThat(Loopback.accepts(port)).as("%s is running: its port accepts", db).isTrue();
 			return true;
 		});
 		assertThat(runningReasons(db)).singleElement().satisfies(r -> assertThat(r)
@@ -119,8 +115,8 @@ class PostgresModuleTest {
 		assertThat(Proc.task(postmaster).ppid()).as("pg_ctl daemonized it").isNotEqualTo((int) ProcessHandle.current().pid());
 		ExportedRuntime.until(WAIT, db + ": the postmaster is the main process (main=daemon)",
 				() -> status(db).contains("main       pid " + postmaster));
-		ExportedRuntime.until(WAIT, db + ": the postmaster's workers", () -> children(postmaster).size() >= 4);
-		Set<Integer> oldTree = new TreeSet<>(children(postmaster));
+		ExportedRuntime.until(WAIT, db + ": the postmaster's workers", () -> Proc.children(postmaster).size() >= 4);
+		Set<Integer> oldTree = new TreeSet<>(Proc.children(postmaster));
 		oldTree.add(postmaster);
 		seen.addAll(oldTree);
 		for (int pid : oldTree) {
@@ -147,10 +143,10 @@ class PostgresModuleTest {
 			}
 		});
 		long recovered = System.nanoTime();
-		assertThat(connects(port)).isTrue();
+		assertThat(Loopback.accepts(port)).isTrue();
 		int second = awaitPostmaster(data, postmaster);
 		seen.add(second);
-		seen.addAll(children(second));
+		seen.addAll(Proc.children(second));
 		System.out.printf("%s: kill -9 of postmaster %d: running and ready (ready=tcp:) again after %d ms, new postmaster %d%n",
 				db, postmaster, TimeUnit.NANOSECONDS.toMillis(recovered - killed), second);
 		assertThat(runningReasons(db).get(1)).contains("ready=tcp:127.0.0.1:" + port + " passed after");
@@ -174,7 +170,7 @@ class PostgresModuleTest {
 		assertThat(home.request("stop", client).status()).isZero();
 		assertThat(home.request("stop", db).status()).isZero();
 		ExportedRuntime.until(WAIT, db + ": no process of the cluster after pw:stop", () -> {
-			Set<Integer> left = new TreeSet<>(withCommandLineContaining(dir.toString()));
+			Set<Integer> left = new TreeSet<>(Proc.withCommandLineContaining(dir.toString()));
 			seen.stream().filter(p -> Proc.task(p) != null).forEach(left::add);
 			return left.isEmpty();
 		});
@@ -274,57 +270,8 @@ class PostgresModuleTest {
 				out[0] == null ? "" : new String(out[0], StandardCharsets.UTF_8)).isZero();
 	}
 
-	private static boolean connects(int port) {
-		try (Socket s = new Socket()) {
-			s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1000);
-			return true;
-		} catch (IOException e) {
-			return false;
-		}
-	}
 
-	private static int freePort() throws IOException {
-		try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-			return s.getLocalPort();
-		}
-	}
 
-	/** Live children of a pid, from /proc. */
-	private static Set<Integer> children(int parent) {
-		Set<Integer> pids = new TreeSet<>();
-		for (int pid : allPids()) {
-			Proc.Task t = Proc.task(pid);
-			if (t != null && t.ppid() == parent) {
-				pids.add(pid);
-			}
-		}
-		return pids;
-	}
 
-	/** Live processes whose command line holds this text (our temporary directory: only our cluster). */
-	private static Set<Integer> withCommandLineContaining(String text) {
-		Set<Integer> pids = new TreeSet<>();
-		for (int pid : allPids()) {
-			try {
-				String cmdline = new String(Files.readAllBytes(Path.of("/proc", Integer.toString(pid), "cmdline")),
-						StandardCharsets.UTF_8);
-				if (cmdline.contains(text) && Proc.task(pid) != null) {
-					pids.add(pid);
-				}
-			} catch (IOException e) {
-				// gone meanwhile
-			}
-		}
-		return pids;
-	}
 
-	private static List<Integer> allPids() {
-		List<Integer> pids = new ArrayList<>();
-		try (DirectoryStream<Path> dirs = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
-			dirs.forEach(d -> pids.add(Integer.parseInt(d.getFileName().toString())));
-		} catch (IOException e) {
-			throw new IllegalStateException(e);
-		}
-		return pids;
-	}
 }

@@ -2,14 +2,11 @@ package io.pidwatcher.cli.tests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pidwatcher.testing.Loopback;
 import io.pidwatcher.testing.ExportedRuntime;
 import io.pidwatcher.testing.Proc;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -51,8 +48,8 @@ class ReadinessTest {
 	void eachProbeHoldsItsModuleStartingUntilItPassesAndOneThatNeverPassesIsRestarted() throws Exception {
 		home = new RuntimeHome("pw-ready").start();
 		dir = Files.createTempDirectory("pw-ready-files");
-		int latePort = freePort();
-		int closedPort = freePort();
+		int latePort = Loopback.freePort();
+		int closedPort = Loopback.freePort();
 		Path flag = dir.resolve("flag");
 		Path readyFile = dir.resolve("ready");
 		Path probeEnv = dir.resolve("probe-env");
@@ -97,7 +94,7 @@ class ReadinessTest {
 				}
 			}
 			if (order.contains(tcp)) {
-				assertThat(connects(latePort)).as("%s running: its port accepts", tcp).isTrue();
+				assertThat(Loopback.accepts(latePort)).as("%s running: its port accepts", tcp).isTrue();
 			}
 			Thread.sleep(20);
 		}
@@ -152,18 +149,5 @@ class ReadinessTest {
 		throw new AssertionError(module + " not in the status table");
 	}
 
-	private static boolean connects(int port) {
-		try (Socket s = new Socket()) {
-			s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1000);
-			return true;
-		} catch (IOException e) {
-			return false;
-		}
-	}
 
-	private static int freePort() throws IOException {
-		try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-			return s.getLocalPort();
-		}
-	}
 }
