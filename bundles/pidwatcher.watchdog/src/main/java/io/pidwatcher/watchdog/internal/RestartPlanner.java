@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * What follows a failure: the module's strategy decides (or, while it is absent or fails, the
@@ -74,30 +75,11 @@ final class RestartPlanner {
 		m.history.lastDecision = verdict(decision);
 		e.recorder.note(m, "decision of strategy " + m.spec.strategy() + ": " + m.history.lastDecision);
 		if (m.history.pendingWithTree) {
-			m.history.pendingWithTree = false;
 			m.wanted = true;
-			long generation = ++m.generation;
-			e.recorder.transition(m, ModuleState.STOPPING, f.reason() + ": stopping the tree; then "
-					+ decision.explanation());
-			ModuleSpec spec = m.runSpec != null ? m.runSpec : m.spec;
-			e.stoppers.execute(() -> {
-				String outcome;
-				try {
-					e.dependencies.awaitDependentsStopped(m); // dependencies (issue 14 part 1)
-					outcome = Stops.describe(e.stops.stopTree(m, spec));
-				} catch (InterruptedException x) {
-					return;
-				}
-				synchronized (e) {
-					if (m.generation != generation || !e.current(m)) {
-						return;
-					}
-					m.run.startedAt = null;
-					m.run.process = null;
-					e.recorder.transition(m, ModuleState.FAILED, f.reason() + "; " + outcome);
-					apply(m, f, decision);
-					e.loop.kick(m);
-				}
+			stopTreeThen(m, f.reason() + ": stopping the tree; then " + decision.explanation(), outcome -> {
+				e.recorder.transition(m, ModuleState.FAILED, f.reason() + "; " + outcome);
+				apply(m, f, decision);
+				e.loop.kick(m);
 			});
 		} else {
 			apply(m, f, decision);
@@ -119,13 +101,24 @@ final class RestartPlanner {
 			finishByRule(m, f.reason() + "; " + rule.explanation(), end);
 			return;
 		}
+		stopTreeThen(m, f.reason() + ": stopping the tree; " + rule.explanation(),
+				outcome -> finishByRule(m, f.reason() + "; " + outcome + "; " + rule.explanation(), end));
+	}
+
+	/**
+	 * A failed module whose tree still runs: STOPPING, its dependents stopped first, then its
+	 * tree, on the stoppers' threads; then, unless something else happened to the module
+	 * meanwhile, {@code then} gets the stop's outcome, with the lock held (as it is for this call).
+	 */
+	private void stopTreeThen(Module m, String stoppingReason, Consumer<String> then) {
 		m.history.pendingWithTree = false;
 		long generation = ++m.generation;
-		e.recorder.transition(m, ModuleState.STOPPING, f.reason() + ": stopping the tree; " + rule.explanation());
+		e.recorder.transition(m, ModuleState.STOPPING, stoppingReason);
 		ModuleSpec spec = m.runSpec != null ? m.runSpec : m.spec;
 		e.stoppers.execute(() -> {
 			String outcome;
 			try {
+				e.dependencies.awaitDependentsStopped(m); // dependencies (issue 14 part 1)
 				outcome = Stops.describe(e.stops.stopTree(m, spec));
 			} catch (InterruptedException x) {
 				return;
@@ -136,7 +129,7 @@ final class RestartPlanner {
 				}
 				m.run.startedAt = null;
 				m.run.process = null;
-				finishByRule(m, f.reason() + "; " + outcome + "; " + rule.explanation(), end);
+				then.accept(outcome);
 			}
 		});
 	}
