@@ -71,7 +71,8 @@ final class HealthRecord {
 			} else {
 				shared.add(new TaskSnapshot(t.pid(), t.ppid(), t.tgid(), t.threads(), t.state(), t.uid(),
 						Objects.equals(old.comm(), t.comm()) ? old.comm() : t.comm(), t.startTimeNanos(), t.cpuTimeNanos(),
-						t.rssBytes(), Objects.equals(old.tagValue(), t.tagValue()) ? old.tagValue() : t.tagValue()));
+						t.rssBytes(), Objects.equals(old.tagValue(), t.tagValue()) ? old.tagValue() : t.tagValue(),
+						t.membership())); // without it a member by fork never equalled its copy again: nothing was shared
 			}
 		}
 		return shared;
