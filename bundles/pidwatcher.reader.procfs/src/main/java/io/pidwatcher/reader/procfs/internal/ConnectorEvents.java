@@ -39,8 +39,9 @@ import java.util.function.Supplier;
  * overflowed, or a CPU's sequence numbers jump) it scans in full again; a member that scan does
  * not find is reported as exited only then, once /proc has confirmed it gone.
  *
- * <p>About 500 lines: the record handlers, the rescan and the member scan share one invariant
- * (this thread is the lineage's only writer), so they stay together; the parser, the socket, the
+ * <p>About 570 lines: the record handlers, the rescan and the member scan share one invariant
+ * (this thread is the lineage's only writer of members; scans only drop the exited members they
+ * find reaped or orphaned), so they stay together; the parser, the socket, the
  * sequence check and the table are classes of their own. The pw:source facts could move out next.
  */
 final class ConnectorEvents implements Runnable {
