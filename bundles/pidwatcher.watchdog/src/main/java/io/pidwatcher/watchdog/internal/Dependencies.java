@@ -293,7 +293,7 @@ final class Dependencies {
 				for (Module d : toStop) {
 					String outcome;
 					try {
-						outcome = Stops.describe(e.stops.stopTree(d, d.runSpec != null ? d.runSpec : d.spec));
+						outcome = Stops.describe(e.stops.stopTree(d, d.specOfRun()));
 					} catch (InterruptedException x) {
 						return;
 					}

@@ -30,7 +30,7 @@ final class MainJudge {
 		if (rule == null) {
 			return "";
 		}
-		ModuleSpec spec = m.runSpec != null ? m.runSpec : m.spec;
+		ModuleSpec spec = m.specOfRun();
 		Process child = m.run.process;
 		Integer startedExit = child != null && !child.isAlive() ? child.exitValue() : null;
 		MainProcess.Verdict v = rule.judge(new MainProcess.Observation(now, m.run.main,

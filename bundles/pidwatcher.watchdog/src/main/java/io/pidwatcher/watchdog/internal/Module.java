@@ -20,6 +20,11 @@ final class Module {
 	ModuleSpec spec;
 	/** The config the current run was started with (command, environment... apply at the next start). */
 	ModuleSpec runSpec;
+	/** The config the current (or last) run was started with, else the one in force: what its tree obeys. */
+	ModuleSpec specOfRun() {
+		return runSpec != null ? runSpec : spec;
+	}
+
 	/** Why the config is unusable (state INVALID) or why the last edit was rejected. */
 	String configProblem = "";
 

@@ -63,7 +63,7 @@ final class Readiness {
 	 * @return null when ready
 	 */
 	NotReady check(Module m, long now) {
-		ModuleSpec spec = m.runSpec != null ? m.runSpec : m.spec;
+		ModuleSpec spec = m.specOfRun();
 		ReadyRule rule = spec == null ? ReadyRule.RUNNING : spec.ready();
 		if (rule.kind() == ReadyRule.Kind.RUNNING || m.health.readyNanos != 0) {
 			return null;
@@ -102,7 +102,7 @@ final class Readiness {
 
 	/** What the transition to running says of readiness: "", ", READY=1 received", ", ready=tcp:... passed after 1.6s ...". */
 	String passed(Module m) {
-		ModuleSpec spec = m.runSpec != null ? m.runSpec : m.spec;
+		ModuleSpec spec = m.specOfRun();
 		ReadyRule rule = spec == null ? ReadyRule.RUNNING : spec.ready();
 		if (m.health.readyNanos == 0) {
 			return "";
@@ -171,7 +171,7 @@ final class Readiness {
 			e.loop.kick(m); // running at the next scan, now
 			return;
 		}
-		ModuleSpec spec = m.runSpec != null ? m.runSpec : m.spec;
+		ModuleSpec spec = m.specOfRun();
 		m.reason = "started, " + waiting(m, spec.ready()); // pw:status shows each try's result, not the last scan's
 		e.status.publish(m);
 		long pause = spec.ready().kind() == ReadyRule.Kind.EXEC ? EXEC_PAUSE_MILLIS : PERIOD_MILLIS;
@@ -184,7 +184,7 @@ final class Readiness {
 			synchronized (e) {
 				if (e.current(m) && r.generation == generation && r.runStartedNanos == runStarted && r.probes(m)
 						&& m.state == ModuleState.STARTING && m.health.readyNanos == 0) {
-					ModuleSpec now = m.runSpec != null ? m.runSpec : m.spec;
+					ModuleSpec now = m.specOfRun();
 					submit(m, now);
 				} else if (r.generation == generation && r.runStartedNanos == runStarted) {
 					r.probing = false;

@@ -114,7 +114,7 @@ final class RestartPlanner {
 		m.history.pendingWithTree = false;
 		long generation = ++m.generation;
 		e.recorder.transition(m, ModuleState.STOPPING, stoppingReason);
-		ModuleSpec spec = m.runSpec != null ? m.runSpec : m.spec;
+		ModuleSpec spec = m.specOfRun();
 		e.stoppers.execute(() -> {
 			String outcome;
 			try {
@@ -236,7 +236,7 @@ final class RestartPlanner {
 			for (Module x : toStop) {
 				String outcome;
 				try {
-					outcome = Stops.describe(e.stops.stopTree(x, x.runSpec != null ? x.runSpec : x.spec));
+					outcome = Stops.describe(e.stops.stopTree(x, x.specOfRun()));
 				} catch (InterruptedException ie) {
 					return;
 				}

@@ -53,7 +53,7 @@ final class Stops {
 			m.generation++;
 			m.history.pendingFailure = null;
 			m.firstScanDone = true;
-			spec = m.runSpec != null ? m.runSpec : m.spec;
+			spec = m.specOfRun();
 			if (m.state != ModuleState.INVALID) {
 				e.recorder.transition(m, ModuleState.STOPPING, cause == null ? "stop requested" : "stopping: " + cause);
 			}
