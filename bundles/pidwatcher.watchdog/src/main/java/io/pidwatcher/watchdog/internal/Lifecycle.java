@@ -132,8 +132,16 @@ final class Lifecycle {
 			diedUnwatched(m, before);
 		} else if (m.spec.autostart() && m.wanted && (m.remembered == null || !m.remembered.stopped())) {
 			e.launcher.startNow(m, "autostart");
-		} else if (m.state != ModuleState.STOPPED) {
-			e.recorder.transition(m, ModuleState.STOPPED, "not running; autostart is off or it was stopped by request");
+		} else {
+			if (before != null && before.stopped()) {
+				// Stopped by request before this watchdog started: not wanted here either. Left wanted,
+				// the next write of its entry (any transition) said "not stopped", and the runtime
+				// after this one started it (RuntimeFaultsTest's sweep, CI on 2026-12-01).
+				m.wanted = false;
+			}
+			if (m.state != ModuleState.STOPPED) {
+				e.recorder.transition(m, ModuleState.STOPPED, "not running; autostart is off or it was stopped by request");
+			}
 		}
 		m.remembered = null;
 	}

@@ -157,6 +157,34 @@ class LifecycleTest {
 		assertThat(f.transitions("web")).endsWith("RUNNING->STOPPING", "STOPPING->STOPPED");
 	}
 
+	/**
+	 * Found by the reliability sweep (RuntimeFaultsTest): the runtime after a stop kept the module
+	 * stopped, but any later write of its entry said it was wanted, so the runtime after that one
+	 * started it.
+	 */
+	@Test
+	void aStopByRequestOutlivesTwoRuntimeRestarts() {
+		running("web");
+		f.treesExitWhenStopped();
+		f.engine.stops.stop("web", true);
+		assertThat(f.state("web")).isEqualTo(ModuleState.STOPPED);
+		for (int restart = 1; restart <= 2; restart++) {
+			f.close();
+			assertThat(f.errors).as("errors the engine before restart %d logged", restart).isEmpty();
+			f = new EngineFixture(home); // the next watchdog, on the same state file
+			f.define("web", "strategy", "test");
+			f.step();
+			f.advance(Duration.ofSeconds(1));
+			synchronized (f.engine) {
+				// its entry written again, as any transition of the module writes it
+				f.engine.recorder.persist(f.engine.get("web"));
+			}
+			f.engine.stateFile.flush();
+			assertThat(f.state("web")).as("after restart %d", restart).isEqualTo(ModuleState.STOPPED);
+			assertThat(f.starts).as("starts after restart %d", restart).isEmpty();
+		}
+	}
+
 	@Test
 	void aStopWhileWaitingCancelsTheRestart() {
 		restartAfter(Duration.ofSeconds(1));

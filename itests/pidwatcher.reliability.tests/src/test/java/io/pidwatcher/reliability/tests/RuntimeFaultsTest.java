@@ -53,6 +53,15 @@ class RuntimeFaultsTest {
 		runtime.delete();
 	}
 
+	/** The adoption state file as the runtime left it, for a failure's diagnostics. */
+	private String readState() {
+		try {
+			return Files.readString(home.resolve("var/watchdog/state.properties")).replace('\n', ' ');
+		} catch (IOException e) {
+			return "unreadable: " + e;
+		}
+	}
+
 	private String module(String prefix, String config) throws Exception {
 		String name = prefix + Long.toString(System.nanoTime() % 46656, 36);
 		modules.add(name);
@@ -170,13 +179,15 @@ class RuntimeFaultsTest {
 		long seed = Long.getLong("pidwatcher.seed", 20261125L);
 		int kills = Integer.getInteger("pidwatcher.sweep.kills", 10);
 		Random random = new Random(seed);
-		String steady = module("steady", "command=PWTEST sleep 600\n");
+		// programs that outlive any sweep (-Dpidwatcher.sweep.kills=30 runs 11 minutes): an always-running
+		// module whose program ends by itself would be taken for a module lost
+		String steady = module("steady", "command=PWTEST sleep 7200\n");
 		String slowStop = module("slowstop", "command=PWTEST ignore-term 600\n"); // a stop lasts stop.timeout
 		String quickStop = module("quickstop", "command=PWTEST sleep 600\n");
 		String flappy = module("flappy", "command=PWTEST crash 300 1\nstrategy=backoff\nstrategy.initial=1s\nstrategy.max=1s\n");
 		String crashy = module("crashy", "command=PWTEST crash 700 2\n");
-		String daemon = module("daemon", "command=PWTEST daemon " + home.resolve("daemon.pid") + " 600\n");
-		String tree = module("tree", "command=PWTEST tree 2 2 600\n");
+		String daemon = module("daemon", "command=PWTEST daemon " + home.resolve("daemon.pid") + " 7200\n");
+		String tree = module("tree", "command=PWTEST tree 2 2 7200\n");
 		List<String> always = List.of(steady, daemon, tree);
 		List<String> toggled = List.of(slowStop, quickStop);
 		runtime.start();
@@ -271,6 +282,11 @@ class RuntimeFaultsTest {
 				System.out.printf("RELIABILITY runtime-kill-sweep seed=%d kill=%d after=%dms states-at-kill=%s asked=%s "
 						+ "answered-in=%dms states-after=%s adoption-lines=%d max-copies=%d problems=%s%n", seed, k, delay,
 						shortStates(before), asked.values(), answeredMs, shortStates(after), adopted, maxCopies, problems);
+				if (!problems.isEmpty()) {
+					// what the runtimes journaled lately: why the modules are where they are
+					journal.subList(Math.max(0, journal.size() - 60), journal.size()).forEach(l -> System.out.println("  journal: " + l));
+					System.out.println("  state file: " + readState());
+				}
 				assertThat(maxCopies).as("kill %d: copies of one module", k).isLessThanOrEqualTo(1);
 				assertThat(problems).as("kill %d", k).isEmpty();
 				driver.resume();
