@@ -3,7 +3,8 @@
 # /var/lib/pw-guest on the overlay's upper layer (the disk), so it survives the reboots:
 #   boot 1: apt install of the two packages (built by run.sh with packaging/build-deb), reboot;
 #   boot 2: DKMS and the module, pidwatcher.service active, pw:source, a module from /etc/pidwatcher,
-#           SIGSTOP of the runtime -> WatchdogSec restart with the module adopted, softdog fed by a
+#           SIGSTOP of the runtime -> WatchdogSec restart with the module adopted, an upgrade to a
+#           later package (configuration kept, the module adopted), softdog fed by a
 #           healthy runtime, then a frozen runtime with a critical module: softdog resets the guest;
 #   boot 3: the reset came within the timeout, its cause is reported; a device held by systemd's
 #           RuntimeWatchdogSec= is named, not fought; purge leaves no file; poweroff.
@@ -156,6 +157,31 @@ case "$phase" in
 	arc=$?
 	[ -n "$before" ] && [ "$before" = "$after" ] && [ $arc = 0 ]
 	result $? "the module keeps the same processes across the restart (adopted): $before -> $after"
+
+	# --- an upgrade: a later pidwatcher package over the running service ----------------------------
+	# The postinst restarts the service; its SIGTERM leaves the module running for the new runtime.
+	# An administrator's edit of a conffile stays (dpkg keeps it: the package's copy did not change).
+	echo "# an administrator's line, kept across upgrades (systemd guest)" >> /etc/default/pidwatcher
+	before=$(tagged $MODULE)
+	old=$(runtime_pids | tr '\n' ' ')
+	adopted_before=$(adoptions)
+	t0=$SECONDS
+	apt-get install -y --no-install-recommends "$UPDEB" > "$S/upgrade.log" 2>&1
+	rc=$?
+	dpkg -L pidwatcher >> "$S/files.list" 2>/dev/null	# the purge check covers the upgrade's files too
+	wait_for 180 active
+	version=$(dpkg-query -W -f '${Version}' pidwatcher 2>/dev/null)
+	now=$(runtime_pids | tr '\n' ' ')
+	[ $rc = 0 ] && [ "$version" = "$UPVERSION" ] && active && [ -n "$now" ] && [ "$now" != "$old" ]
+	result $? "apt install of pidwatcher $version over the running service restarted it ($((SECONDS - t0)) s; runtime pid $old-> $now)" \
+		"$(grep -vE 'Reading database|^\(' "$S/upgrade.log" | tail -n 6)"
+	grep -q "an administrator's line" /etc/default/pidwatcher && [ -f "$ETC/pidwatcher.module-$MODULE.cfg" ]
+	result $? "the upgrade kept the configuration (/etc/default/pidwatcher as edited, $ETC/pidwatcher.module-$MODULE.cfg)"
+	wait_for 60 adopted
+	arc=$?
+	after=$(tagged $MODULE)
+	[ -n "$before" ] && [ "$before" = "$after" ] && [ $arc = 0 ]
+	result $? "the upgraded runtime adopted $MODULE with the same processes: $before -> $after"
 
 	# --- softdog, fed by a healthy runtime --------------------------------------------------------
 	modprobe softdog

@@ -48,6 +48,10 @@ rm -rf "$debs"
 bash "$root/packaging/build-deb" "$debs" > "$target/build-deb.log" 2>&1 || { cat "$target/build-deb.log"; fail_early "packaging/build-deb builds both packages"; }
 deb=$(ls "$debs"/pidwatcher_*_all.deb)
 dkmsdeb=$(ls "$debs"/pidwatcher-dkms_*_all.deb)
+# the same runtime under a later version ("+guest1" sorts after it), for the upgrade in boot 2
+upversion="$("$root/packaging/version")+guest1"
+PW_DEB_VERSION=$upversion bash "$root/packaging/build-deb" "$debs/upgrade" >> "$target/build-deb.log" 2>&1 || { cat "$target/build-deb.log"; fail_early "packaging/build-deb builds the upgrade ($upversion)"; }
+updeb=$(ls "$debs"/upgrade/pidwatcher_*_all.deb)
 
 # --- the disk: the overlay's upper layer, seeded with the test unit and masks -------------------
 seed=$target/seed
@@ -80,6 +84,8 @@ cat > "$seed/upper/var/lib/pw-guest/config" <<CFG
 ROOT=$root
 DEB=$deb
 DKMSDEB=$dkmsdeb
+UPDEB=$updeb
+UPVERSION=$upversion
 CFG
 disk=$target/disk.img
 rm -f "$disk"
