@@ -68,11 +68,11 @@ record ExitRule(Restart restart, SuccessExits success) {
 						what = "status " + status + " counts as success (success.exit)";
 					} else if (signal != 0 && success.signals().contains(signal)) {
 						cause = ExitCause.CLEAN;
-						what = "killed by " + SuccessExits.signalName(signal) + ", a clean signal"
+						what = "killed by " + Signals.name(signal) + ", a clean signal"
 								+ (SuccessExits.CLEAN_SIGNALS.contains(signal) ? "" : " (success.exit)");
 					} else if (signal != 0) {
 						cause = ExitCause.UNCLEAN_SIGNAL;
-						what = "killed by " + SuccessExits.signalName(signal) + ", an unclean signal";
+						what = "killed by " + Signals.name(signal) + ", an unclean signal";
 					} else {
 						cause = ExitCause.UNCLEAN_EXIT_CODE;
 						what = "status " + status + " is an unclean exit";

@@ -2,8 +2,6 @@ package io.pidwatcher.watchdog.internal;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -23,16 +21,6 @@ record SuccessExits(Set<Integer> statuses, Set<Integer> signals) {
 	static final Set<Integer> CLEAN_SIGNALS = Set.of(1, 2, 13, 15);
 
 	static final SuccessExits DEFAULT = new SuccessExits(Set.of(0), CLEAN_SIGNALS);
-
-	/** Linux's signal numbers on x86, x86-64, ARM and arm64, as signal(7) lists them. */
-	private static final Map<String, Integer> SIGNALS = Map.ofEntries(Map.entry("HUP", 1), Map.entry("INT", 2),
-			Map.entry("QUIT", 3), Map.entry("ILL", 4), Map.entry("TRAP", 5), Map.entry("ABRT", 6), Map.entry("IOT", 6),
-			Map.entry("BUS", 7), Map.entry("FPE", 8), Map.entry("KILL", 9), Map.entry("USR1", 10), Map.entry("SEGV", 11),
-			Map.entry("USR2", 12), Map.entry("PIPE", 13), Map.entry("ALRM", 14), Map.entry("TERM", 15),
-			Map.entry("STKFLT", 16), Map.entry("CHLD", 17), Map.entry("CONT", 18), Map.entry("STOP", 19),
-			Map.entry("TSTP", 20), Map.entry("TTIN", 21), Map.entry("TTOU", 22), Map.entry("URG", 23),
-			Map.entry("XCPU", 24), Map.entry("XFSZ", 25), Map.entry("VTALRM", 26), Map.entry("PROF", 27),
-			Map.entry("WINCH", 28), Map.entry("IO", 29), Map.entry("POLL", 29), Map.entry("PWR", 30), Map.entry("SYS", 31));
 
 	SuccessExits {
 		statuses = Set.copyOf(statuses);
@@ -59,7 +47,7 @@ record SuccessExits(Set<Integer> statuses, Set<Integer> signals) {
 				statuses.add(status);
 				continue;
 			}
-			Integer signal = signalNumber(word);
+			Integer signal = Signals.byName(word);
 			if (signal == null) {
 				throw new IllegalArgumentException("success.exit: '" + word + "' is neither an exit status (0 to 255) "
 						+ "nor a signal name (SIGTERM or TERM, SIGUSR1, ...)");
@@ -67,22 +55,6 @@ record SuccessExits(Set<Integer> statuses, Set<Integer> signals) {
 			signals.add(signal);
 		}
 		return new SuccessExits(statuses, signals);
-	}
-
-	/** SIGTERM, TERM or term: 15; null for a name Linux does not have. */
-	static Integer signalNumber(String name) {
-		String n = name.toUpperCase(Locale.ROOT);
-		return SIGNALS.get(n.startsWith("SIG") ? n.substring(3) : n);
-	}
-
-	/** "SIGTERM" for 15, "signal 40" for one without a name (real-time signals). */
-	static String signalName(int number) {
-		for (Map.Entry<String, Integer> e : new java.util.TreeMap<>(SIGNALS).entrySet()) {
-			if (e.getValue() == number && !e.getKey().equals("IOT") && !e.getKey().equals("POLL")) {
-				return "SIG" + e.getKey();
-			}
-		}
-		return "signal " + number;
 	}
 
 	/** The signal of a JDK exit value (128 + N for a death by signal N), or 0 for an exit. */
@@ -94,7 +66,7 @@ record SuccessExits(Set<Integer> statuses, Set<Integer> signals) {
 	String describe() {
 		List<String> words = new ArrayList<>();
 		new TreeSet<>(statuses).forEach(s -> words.add(String.valueOf(s)));
-		new TreeSet<>(signals).forEach(s -> words.add(signalName(s)));
+		new TreeSet<>(signals).forEach(s -> words.add(Signals.name(s)));
 		return String.join(", ", words);
 	}
 }
