@@ -60,8 +60,11 @@ final class Definitions {
 		if (first) {
 			m.firstScanDone = false;
 			// A file deleted and back again (its tree may still be stopping) is a new definition:
-			// wanted as any new module is, so autostart applies once the stop is done.
-			m.wanted = true;
+			// wanted as any new module is, so autostart applies once the stop is done. Unless the
+			// state file remembers a stop by request: then it is not wanted in this runtime either.
+			// (Left wanted until its first scan, the next write of its entry said "not stopped",
+			// and the runtime after this one started it: RuntimeFaultsTest's sweep, CI 2026-12-01.)
+			m.wanted = m.remembered == null || !m.remembered.stopped();
 			if (m.state == ModuleState.INVALID) {
 				e.recorder.transition(m, ModuleState.STOPPED, "config is valid now");
 			}

@@ -118,8 +118,9 @@ final class Lifecycle {
 		}
 		if (!alive.isEmpty() && before != null && before.stopped()) {
 			// The state file is written "stopped" before a stop by request touches the tree, so a
-			// stopped module with a running tree is a stop the last runtime did not finish.
-			m.wanted = false; // adopt() records it: killed again meanwhile, the next runtime finishes it
+			// stopped module with a running tree is a stop the last runtime did not finish. Not
+			// wanted (Definitions), adopt() records it so: killed again meanwhile, the next runtime
+			// finishes it.
 			e.adoption.adopt(m, alive, "adopted the running tree; a stop by request was under way when the last "
 					+ "runtime ended: finishing the stop");
 			e.stoppers.execute(() -> e.stops.stop(m.name, true));
@@ -130,18 +131,10 @@ final class Lifecycle {
 		} else if (m.spec.autostart() && m.wanted && before != null && !before.stopped()
 				&& before.startedAt() != null) {
 			diedUnwatched(m, before);
-		} else if (m.spec.autostart() && m.wanted && (m.remembered == null || !m.remembered.stopped())) {
+		} else if (m.spec.autostart() && m.wanted) { // not wanted: stopped by request before (Definitions)
 			e.launcher.startNow(m, "autostart");
-		} else {
-			if (before != null && before.stopped()) {
-				// Stopped by request before this watchdog started: not wanted here either. Left wanted,
-				// the next write of its entry (any transition) said "not stopped", and the runtime
-				// after this one started it (RuntimeFaultsTest's sweep, CI on 2026-12-01).
-				m.wanted = false;
-			}
-			if (m.state != ModuleState.STOPPED) {
-				e.recorder.transition(m, ModuleState.STOPPED, "not running; autostart is off or it was stopped by request");
-			}
+		} else if (m.state != ModuleState.STOPPED) {
+			e.recorder.transition(m, ModuleState.STOPPED, "not running; autostart is off or it was stopped by request");
 		}
 		m.remembered = null;
 	}
